@@ -1,0 +1,141 @@
+"""Firms: Mesa agents that choose a road (high or low) and a location, or leave.
+
+A firm's numbers live in the model's firm table (see `agents.table`); its decisions are the
+methods below, each one mechanism, each citing the passage it encodes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from highroad.agents.table import Column, Table
+from highroad.regions.returns import HIGH, LOW
+
+if TYPE_CHECKING:
+    from highroad.regions.model import RegionalEconomy
+
+INVESTOR_OWNED, WORKER_OWNED, SELF_MANAGED = 0, 1, 2
+
+FIRM_COLUMNS = {
+    "active": bool, "region": np.int64, "high": bool, "capital": np.float64,
+    "cash": np.float64, "tfp": np.float64, "owner": np.int64, "owner_type": np.int8,
+    "employees": np.int64, "target": np.int64, "output": np.float64,
+    "revenue": np.float64, "wage_bill": np.float64, "profit": np.float64, "tax": np.float64,
+    "rate": np.float64, "investment": np.float64, "complies": bool, "productivity": np.float64,
+    "price": np.float64, "mean_skill": np.float64, "trains": bool,
+}
+
+
+def new_firm_table(capacity: int) -> Table:
+    return Table(FIRM_COLUMNS, capacity)
+
+
+class Firm(mesa.Agent):
+    """A firm: region, capital, owner, strategy (high or low road), employees."""
+
+    region = Column()
+    high = Column()
+    capital = Column()
+    cash = Column()
+    tfp = Column()
+    owner = Column()
+    owner_type = Column()
+    employees = Column()
+    rate = Column()
+
+    model: RegionalEconomy
+
+    def __init__(self, model: RegionalEconomy, region: int, high: bool, capital: float,
+                 cash: float, tfp: float, owner: int, owner_type: int = INVESTOR_OWNED) -> None:
+        super().__init__(model)
+        self.table = model.firm_table
+        self.slot = self.table.add_row()
+        t, s = self.table, self.slot
+        t.active[s], t.region[s], t.high[s] = True, region, high
+        t.capital[s], t.cash[s], t.tfp[s] = capital, cash, tfp
+        t.owner[s], t.owner_type[s] = owner, owner_type
+        t.price[s], t.mean_skill[s], t.complies[s] = 1.0, 1.0, True
+        t.rate[s] = model.params.capital.world_return
+        model.slot_to_firm[self.slot] = self
+
+    @property
+    def road(self) -> int:
+        return HIGH if self.high else LOW
+
+    @property
+    def mobile(self) -> bool:
+        """Worker-held and self-managed capital does not leave (Cohen-Rogers §5, M45)."""
+        return self.owner_type == INVESTOR_OWNED
+
+    def review(self) -> None:
+        """A periodic review: first where to be (or whether to leave), then which road."""
+        if not self.review_location():
+            self.review_strategy()
+
+    # -- strategy ------------------------------------------------------------------------
+    def review_strategy(self) -> bool:
+        """Switch roads if the other one pays enough more to cover the switching cost.
+
+        Cohen-Rogers §5 (M40, M41): "Firms can make plenty of money on either path", but
+        "Moving to the high road is associated with various transition costs". Associative
+        capacity lowers that cost (M18, M22). Two rules: `profit` compares expected profit
+        rates on both roads here; `imitation` copies a more profitable peer in the region.
+        The one-off cost (a share of capital lost) is weighed against the rate gain over the
+        firm's horizon: the lock-in that makes strategy sticky.
+        """
+        m = self.model
+        fp = m.params.firms
+        noise = m.rng.normal(0.0, fp.decision_noise) if fp.decision_noise > 0 else 0.0
+        to_high = not self.high
+        if fp.strategy_rule == "imitation":
+            peer = m.random_peer(self)
+            if peer is None or peer.high == self.high:
+                return False
+            gain = peer.rate - self.rate
+        else:
+            rates = m.conditions.after_tax_rate(self.region, np.array([LOW, HIGH]), self.tfp)
+            gain = float(rates[int(to_high)] - rates[int(not to_high)])
+        cost = m.switching_cost(self.region, to_high)
+        if (gain + noise) * fp.horizon <= cost:
+            return False
+        lost = self.capital * cost
+        self.capital -= lost
+        m.capital_account["switching"] += lost
+        self.high = to_high
+        m.switches[int(to_high)] += 1
+        return True
+
+    # -- location ------------------------------------------------------------------------
+    def review_location(self) -> bool:
+        """Relocate to the region with the best expected return, or exit abroad.
+
+        Cohen-Rogers §1 (M2): "investors will almost always be able to find less restrictive
+        and costly options elsewhere"; DESIGN.md §2: compare the after-tax return here with the
+        best other region and the rest of the world, net of a relocation cost set by
+        `capital_mobility` (0 = immobile: the cost is everything; 1 = free). Moving is worth it
+        when (1 - cost)(1 + H r_there) > 1 + H (r_here + hurdle) over the horizon H.
+        """
+        m = self.model
+        mobility = m.params.world.capital_mobility
+        if mobility <= 0.0 or not self.mobile:
+            return False
+        cp, fp = m.params.capital, m.params.firms
+        horizon, keep = fp.horizon, mobility  # share of capital that survives a move
+        rates = m.conditions.after_tax_rate(np.arange(m.n_regions), self.road, self.tfp)
+        here = float(rates[self.region])
+        stay_value = 1.0 + horizon * (here + cp.relocation_hurdle)
+        others = rates.copy()
+        others[self.region] = -np.inf
+        best = int(np.argmax(others))
+        move_value = keep * (1.0 + horizon * float(others[best])) if m.n_regions > 1 else -np.inf
+        exit_value = keep * (1.0 + horizon * cp.world_return)
+        if here < cp.world_return - cp.exit_hurdle and exit_value > max(stay_value, move_value):
+            m.exit_abroad(self, keep)
+            return True
+        if move_value > stay_value:
+            m.relocate(self, best, keep)
+            return True
+        return False

@@ -1,0 +1,66 @@
+"""Investors: owners of investor-owned firms' capital, mobile across regions and abroad."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from highroad.regions.returns import HIGH, LOW
+
+if TYPE_CHECKING:
+    from highroad.regions.model import RegionalEconomy
+
+
+class Investor(mesa.Agent):
+    """A class of capital owners with a home region: cash, foreign assets, owned firms.
+
+    One Investor agent stands for `households` owner households, so distributional measures
+    weight it accordingly (DESIGN.md §2: investors "receive profits, consume, reinvest new
+    capital where expected after-tax returns are highest, and can exit to the rest of the
+    world at the world return").
+    """
+
+    model: RegionalEconomy
+
+    def __init__(self, model: RegionalEconomy, home: int, cash: float, households: float) -> None:
+        super().__init__(model)
+        self.home = home
+        self.cash = cash
+        self.foreign_assets = 0.0
+        self.households = households
+        self.income = 0.0  # dividends and foreign returns last quarter
+
+    def allocate(self) -> None:
+        """Put savings where the expected after-tax return is highest, net of mobility.
+
+        Cohen-Rogers §1 (M2, M14): openness "enlarged domestic capital's possibilities of exit";
+        new capital goes to the region with the best expected return (founding a firm there on
+        the better road) or abroad at the world return. At mobility m, capital placed outside
+        the home region keeps a share m of its value, as for relocation; at m = 0 it stays home.
+        """
+        m = self.model
+        cp, fp = m.params.capital, m.params.firms
+        mobility = m.params.world.capital_mobility
+        regions = np.arange(m.n_regions)
+        rates = np.maximum(m.conditions.after_tax_rate(regions, LOW, 1.0),
+                           m.conditions.after_tax_rate(regions, HIGH, 1.0))
+        keep = np.where(regions == self.home, 1.0, mobility)
+        value = keep * (1.0 + fp.horizon * rates)
+        value[m.unemployed_by_region < 1] = -np.inf  # no one to hire
+        best = int(np.argmax(value))
+        world_value = mobility * (1.0 + fp.horizon * cp.world_return)
+        if rates[best] > cp.world_return + cp.entry_hurdle and value[best] > world_value:
+            if self.foreign_assets > 0:
+                m.repatriate(self, cp.repatriation_rate * self.foreign_assets)
+            investable = self.cash - m.investor_reserve(self)
+            # A new plant is sized to the workers it can expect to hire there.
+            hireable = 0.5 * m.unemployed_by_region[best] * fp.capital_per_job
+            size = min(investable, m.typical_firm_capital, hireable)
+            if size >= 0.25 * m.typical_firm_capital:
+                m.found_firm(self, best, size)
+        elif mobility > 0 and value[best] < world_value:
+            investable = self.cash - m.investor_reserve(self)
+            if investable > 0:
+                m.invest_abroad(self, mobility * investable)

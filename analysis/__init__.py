@@ -1,0 +1,1 @@
+"""Analysis: metrics, observables, summaries and charts."""

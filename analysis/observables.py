@@ -1,0 +1,154 @@
+"""The observables of DESIGN.md §5: one economy row and one row per region each quarter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from highroad.analysis.metrics import (
+    coefficient_of_variation,
+    gini,
+    middle_class_share,
+    theil,
+)
+
+if TYPE_CHECKING:
+    from highroad.regions.model import RegionalEconomy
+
+
+def good_jobs(model: RegionalEconomy) -> np.ndarray:
+    """Which workers hold a good job (Rodrik-Stantcheva §2, operationalised).
+
+    A good job pays at least `labour.good_job_wage` times the regional median wage (a
+    middle-class living standard, set relative to the region as the digest recommends), has
+    lasted `labour.good_job_tenure` quarters (security) and comes with training, i.e. a career
+    ladder (the employer is on the high road, or trains under a policy module).
+    """
+    wf, t, lp = model.workforce, model.firm_table, model.params.labour
+    employed = wf.employed
+    trains = np.zeros(len(wf), dtype=bool)
+    trains[employed] = t.high[wf.employer[employed]] | t.trains[wf.employer[employed]]
+    threshold = lp.good_job_wage * model.region_column("median_wage")[wf.region]
+    return employed & (wf.wage >= threshold) & (wf.tenure >= lp.good_job_tenure) & trains
+
+
+def household_incomes(model: RegionalEconomy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Disposable income and wealth per household, with weights: workers, then investors."""
+    wf = model.workforce
+    invs = model.investor_list
+    t = model.firm_table
+    equity = np.bincount(t.view("owner")[t.view("active") & (t.view("owner_type") == 0)],
+                         weights=(t.view("capital") + t.view("cash"))[
+                             t.view("active") & (t.view("owner_type") == 0)],
+                         minlength=len(invs))
+    hh = np.array([inv.households for inv in invs])
+    inv_income = np.array([inv.income for inv in invs]) / hh
+    inv_wealth = (np.array([inv.cash + inv.foreign_assets for inv in invs]) + equity) / hh
+    income = np.r_[wf.income, inv_income]
+    wealth = np.r_[wf.wealth + model.workforce.stake, inv_wealth]
+    weights = np.r_[np.ones(len(wf)), hh]
+    return income, wealth, weights
+
+
+def economy_row(model: RegionalEconomy) -> dict[str, Any]:
+    wf, t, rt = model.workforce, model.firm_table, model.region_table
+    active = t.view("active")
+    employed = wf.employed
+    n = len(wf)
+    n_employed = int(employed.sum())
+    high = t.view("high") & active
+    employees = t.view("employees")
+    revenue = float(t.view("revenue")[active].sum())
+    wage_bill = float(t.view("wage_bill")[active].sum())
+    wages = wf.wage[employed]
+    income, wealth, weights = household_incomes(model)
+    capital = float(model.capital_by_region.sum())
+    gdp_pc = model.region_column("gdp") / np.maximum(model.workers_by_region, 1)
+    tax = model.region_column("capital_tax")
+    rates = t.view("rate")
+    flight = float(rt.view("flight_out").sum())
+    return {
+        "step": int(model.steps - model.params.world.burn_in),
+        "high_road_share": float(high.sum() / max(active.sum(), 1)),
+        "high_road_employment_share": float(employees[high].sum() / max(n_employed, 1)),
+        "good_jobs_share": float(good_jobs(model).sum() / n),
+        "mean_wage": float(wages.mean()) if wages.size else 0.0,
+        "median_wage": float(np.median(wages)) if wages.size else 0.0,
+        "wage_gini": gini(wages),
+        "income_gini": gini(income, weights),
+        "wealth_gini": gini(wealth, weights),
+        "unemployment": 1.0 - n_employed / n,
+        "labour_share": wage_bill / revenue if revenue > 0 else 0.0,
+        "productivity": float(t.view("output")[active].sum() / max(n_employed, 1)),
+        "middle_class_share": middle_class_share(income, weights),
+        "mean_capital_tax": float(tax.mean()),
+        "capital_tax_dispersion": float(tax.std()),
+        "mean_labour_standard": float(model.region_column("labour_standard").mean()),
+        "public_goods_per_capita": float(model.region_column("public_goods").sum() / n),
+        "capital_flight": flight / capital if capital > 0 else 0.0,
+        "capital_flight_value": flight,
+        "regional_cv": coefficient_of_variation(gdp_pc),
+        "regional_theil": theil(gdp_pc, model.workers_by_region),
+        "accounting_residual": float(model.accounting_residual),
+        "capital_stock": capital,
+        "gdp": revenue,
+        "firms": int(active.sum()),
+        "profit_rate_high": float(rates[high].mean()) if high.any() else float("nan"),
+        "profit_rate_low": float(rates[active & ~t.view("high")].mean())
+        if (active & ~t.view("high")).any() else float("nan"),
+        "associative_capacity": float(model.region_column("associative_capacity").mean()),
+        "price_low": float(model.market_price[0]),
+        "price_high": float(model.market_price[1]),
+        "imports": model.flows["imports"],
+        "exports": model.flows["exports"],
+        "local_capture": float(model.flows["local_capture"]),
+        "relocations": int(model.flows["relocations"]),
+        "exits_abroad": int(model.flows["exits"]),
+        "bankruptcies": int(model.flows["bankruptcies"]),
+        "switches_to_high": int(model.switches[1]),
+        "switches_to_low": int(model.switches[0]),
+        "foreign_assets": float(sum(inv.foreign_assets for inv in model.investor_list)),
+        "retirements": int(model.flows["retirements"]),
+        "entries": int(model.flows["entries"]),
+        "migrants": int(model.flows["migrants"]),
+        "workers": n,
+    }
+
+
+def region_rows(model: RegionalEconomy) -> list[dict[str, Any]]:
+    t, rt = model.firm_table, model.region_table
+    R = model.n_regions
+    active = t.view("active")
+    region = t.view("region")[active]
+    firms = np.bincount(region, minlength=R)
+    high = np.bincount(region, weights=t.view("high")[active], minlength=R)
+    workers = model.workers_by_region
+    gj = np.bincount(model.workforce.region, weights=good_jobs(model), minlength=R)
+    step = int(model.steps - model.params.world.burn_in)
+    rows = []
+    for r in range(R):
+        w = max(workers[r], 1.0)
+        rows.append({
+            "step": step,
+            "region": r,
+            "workers": int(workers[r]),
+            "capital_stock": float(model.capital_by_region[r]),
+            "capital_tax": float(rt.capital_tax[r]),
+            "labour_standard": float(rt.labour_standard[r]),
+            "high_road_share": float(high[r] / firms[r]) if firms[r] else 0.0,
+            "high_road_employment_share": float(model.high_road_employment_share[r]),
+            "good_jobs_share": float(gj[r] / w),
+            "unemployment": float(model.unemployed_by_region[r] / w),
+            "gdp_per_capita": float(rt.gdp[r] / w),
+            "mean_wage": float(rt.mean_wage[r]),
+            "median_wage": float(rt.median_wage[r]),
+            "public_goods_per_capita": float(rt.public_goods[r] / w),
+            "associative_capacity": float(rt.associative_capacity[r]),
+            "capital_flight": float(rt.flight_out[r]),
+            "capital_inflow": float(rt.flight_in[r]),
+            "government_balance": float(rt.cash[r]),
+            "firms": int(firms[r]),
+            "member": bool(rt.member[r]),
+        })
+    return rows

@@ -1,0 +1,126 @@
+"""The command line: `highroad run|scenarios|validate` (and `python run.py`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from highroad.errors import InvariantError, ScenarioError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="highroad",
+        description="Agent-based simulation of regional political economies (Mesa).")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", help="run a scenario: summary table, tidy data, chart",
+                         description="Run a scenario and write tidy data (Parquet, CSV), the "
+                                     "resolved scenario and a four-panel chart to --out.")
+    run.add_argument("scenario", nargs="?", default="baseline",
+                     help="a scenario name from `highroad scenarios`, or a path to a .toml file")
+    run.add_argument("--steps", type=int, help="recorded quarters (overrides the scenario)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="KEY=VALUE",
+                     help="override a scenario key, e.g. --set capital_mobility=0.9 "
+                          "--set government.capital_tax=0.3 (repeatable)")
+    run.add_argument("--out", default="out", help="output folder (default out/)")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    sub.add_parser("scenarios", help="list the shipped scenarios",
+                   description="List the shipped scenarios with their descriptions.")
+    validate = sub.add_parser("validate", help="check a scenario file without running it",
+                              description="Validate a scenario file; exit 2 on an error.")
+    validate.add_argument("file", help="scenario name or path")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except InvariantError as exc:
+        print(f"run stopped: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from highroad.analysis.charts import save_figure, summary_figure
+    from highroad.api import simulate
+    from highroad.scenarios.loader import load_scenario, parse_override
+
+    overrides: dict[str, Any] = dict(parse_override(text) for text in args.overrides)
+    if args.steps is not None:
+        if args.steps < 1:
+            raise ScenarioError("--steps", "steps", f"{args.steps} is out of range", ">= 1")
+        overrides["steps"] = args.steps
+    scenario = load_scenario(args.scenario, overrides)  # validate before anything is written
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
+    result = simulate(scenario, seed=args.seed, progress=not args.no_progress)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = scenario.name
+    write_frame(result.economy, out / f"{stem}_economy")
+    write_frame(result.regions, out / f"{stem}_regions")
+    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides}
+    write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
+    fig = summary_figure(result.economy, result.regions,
+                         f"{stem} (seed {args.seed}): {scenario.world.description}"[:100])
+    save_figure(fig, out / f"{stem}_summary.png")
+    table = result.summary()
+    print(f"\n{scenario.name}: {scenario.world.description}")
+    print(f"seed {args.seed}, {scenario.world.steps} quarters after a burn-in of "
+          f"{scenario.world.burn_in}\n")
+    print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
+    print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
+          f"{stem}_scenario.json, {stem}_summary.png")
+    return 0
+
+
+def write_frame(frame: Any, base: Path) -> None:
+    """Write Parquet and CSV atomically: temporary names first, then rename."""
+    for suffix, writer in ((".parquet", frame.to_parquet), (".csv", frame.to_csv)):
+        path = base.with_suffix(suffix)
+        tmp = path.with_name(f".{path.name}.tmp")
+        writer(tmp, index=False)
+        tmp.replace(path)
+
+
+def write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    from highroad.scenarios.loader import list_scenarios
+
+    for name, description in list_scenarios().items():
+        print(f"{name:28s} {description}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from highroad.scenarios.loader import load_scenario
+
+    scenario = load_scenario(args.file)
+    print(f"{scenario.source}: valid ({scenario.world.n_regions} regions, "
+          f"{scenario.world.steps} steps, rule {scenario.world.government_rule})")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Goods markets: a price-competed standard good and a quality good, local and tradable.
+
+Each region's spending on each good splits into a non-tradable part, which local firms must
+meet, and a tradable part pooled across regions, of which a share leaks to imports as
+openness grows while the rest of the world buys exports. Prices clear each pool: a pool's
+money divided among its sellers in proportion to what they bring, so no money is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+LOW, HIGH = 0, 1
+
+
+def quality_share(income: np.ndarray, relative_price: np.ndarray, preference: float,
+                  income_elasticity: float, substitution: float,
+                  reference_income: float) -> np.ndarray:
+    """Share of spending that buys quality goods: rises with income, falls with its price.
+
+    Cohen-Rogers §5 (M39): high-road wages are "supported by customer willingness to pay for
+    higher quality"; DESIGN.md §2: "the quality share rises with income (the demand side of the
+    high road)". A CES split whose weight on quality rises with income; with substitution
+    elasticity above one, cheaper quality (better supports) wins share.
+    """
+    weight = preference * (np.maximum(income, 0.0) / reference_income) ** income_elasticity
+    return weight / (weight + relative_price ** (substitution - 1.0))
+
+
+def trade_shares(openness: float, exposure: np.ndarray, domestic_price: np.ndarray,
+                 world_price: np.ndarray, elasticity: float) -> np.ndarray:
+    """Import share of tradable demand: openness times exposure, more when home is dearer.
+
+    Cohen-Rogers §2 (M13): openness qualifies "the degree to which demand will be met by
+    domestic firms"; low-road goods are the most exposed to low-wage suppliers (M38).
+    """
+    ratio = domestic_price / world_price
+    return np.clip(openness * exposure * ratio**elasticity, 0.0, 0.95)
+
+
+def export_demand(openness: float, world_demand: np.ndarray, domestic_price: np.ndarray,
+                  world_price: np.ndarray, elasticity: float) -> np.ndarray:
+    """Money the rest of the world spends on the economy's tradable output."""
+    return openness * world_demand * (world_price / domestic_price) ** elasticity
+
+
+@dataclass
+class MarketOutcome:
+    revenue: np.ndarray        # per firm
+    local_price: np.ndarray    # (regions, 2); nan where nothing is sold locally
+    national_price: np.ndarray  # (2,); nan where nothing is sold
+    imports: np.ndarray        # (2,) money paid to the rest of the world
+    exports: np.ndarray        # (2,) money received from the rest of the world
+    local_capture: float       # share of domestic demand met by domestic firms
+
+
+def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarray,
+                  firm_road: np.ndarray, nontradable: float, import_share: np.ndarray,
+                  exports: np.ndarray, n_regions: int) -> MarketOutcome:
+    """Clear the local pools (region x good) and the national tradable pool of each good.
+
+    Local demand with no local seller spills into the national pool; national demand with no
+    domestic seller goes to imports (and nothing is exported). Every unit of money spent ends
+    up either as some firm's revenue or as imports.
+    """
+    cell = firm_region * 2 + firm_road
+    supply = np.bincount(cell, weights=output, minlength=n_regions * 2).reshape(n_regions, 2)
+    local_supply = nontradable * supply
+    local_demand = nontradable * demand
+    unserved = local_supply <= 0
+    tradable = (1.0 - nontradable) * demand.sum(axis=0) + np.where(unserved, local_demand, 0).sum(0)
+    local_demand = np.where(unserved, 0.0, local_demand)
+    national_supply = (1.0 - nontradable) * supply.sum(axis=0)
+    no_seller = national_supply <= 0
+    imports = np.where(no_seller, tradable, import_share * tradable)
+    exports = np.where(no_seller, 0.0, exports)
+    national_revenue = tradable - imports + exports
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local_price = np.where(unserved, np.nan, local_demand / local_supply)
+        national_price = np.where(no_seller, np.nan, national_revenue / national_supply)
+    unit_revenue = (nontradable * np.nan_to_num(local_price[firm_region, firm_road])
+                    + (1.0 - nontradable) * np.nan_to_num(national_price[firm_road]))
+    total = float(demand.sum())
+    capture = 1.0 - float(imports.sum()) / total if total > 0 else 1.0
+    return MarketOutcome(output * unit_revenue, local_price, national_price, imports, exports,
+                         capture)

@@ -1,0 +1,102 @@
+"""What firms and investors expect to earn on each road in each region.
+
+One table per quarter, computed once from last quarter's prices and this quarter's policy,
+read by every decision: strategy review, relocation, exit, entry and investment. Using the
+same expectations for "here" and "there" keeps the comparison fair; what ties a high-road firm
+to its region is that its productivity there rests on immobile supports (quasi-public goods,
+associative capacity, agglomeration) it would not find elsewhere (Cohen-Rogers §5, M44).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+LOW, HIGH = 0, 1
+
+
+def nash_wage(revenue_per_worker: np.ndarray | float, outside_option: np.ndarray | float,
+              bargaining_power: np.ndarray | float) -> np.ndarray:
+    """Generalised Nash bargaining over the match surplus.
+
+    DESIGN.md §2: "Nash wage bargaining between the worker's outside option (benefits, citizen
+    dividend, asset income) and the firm's productivity with bargaining power set by union
+    coverage". The worker gets her outside option plus a share `bargaining_power` of the surplus.
+    """
+    return bargaining_power * revenue_per_worker + (1.0 - bargaining_power) * outside_option
+
+
+def apply_wage_floor(wage: np.ndarray, floor: np.ndarray, complies: np.ndarray) -> np.ndarray:
+    """A labour standard: complying employers pay at least the regional floor.
+
+    Cohen-Rogers §5 (M41): the high road needs "barriers to low-road defection"; the digest's
+    P3 encodes them as a wage floor with an enforcement probability.
+    """
+    return np.where(complies, np.maximum(wage, floor), wage)
+
+
+@dataclass
+class MarketConditions:
+    """Per-region quantities every decision of a quarter reads."""
+
+    revenue_per_worker: np.ndarray  # (regions, 2): at firm productivity 1, net of training time
+    outside_option: np.ndarray      # (regions,)
+    wage_floor: np.ndarray          # (regions,)
+    enforcement: np.ndarray         # (regions,) probability a firm complies
+    bargaining_power: np.ndarray    # (regions,)
+    capital_tax: np.ndarray         # (regions,)
+    utilisation: np.ndarray         # (regions,) share of jobs filled: labour scarcity idles capital
+    capital_per_job: float
+    depreciation: float
+
+    def margin_per_worker(self, regions: np.ndarray | int, road: np.ndarray | int,
+                          tfp: np.ndarray | float) -> np.ndarray:
+        """Expected revenue of a job less its expected wage (floor enforced with probability)."""
+        rp = self.revenue_per_worker[regions, road] * tfp
+        nash = nash_wage(rp, self.outside_option[regions], self.bargaining_power[regions])
+        p = self.enforcement[regions]
+        wage = p * np.maximum(nash, self.wage_floor[regions]) + (1.0 - p) * nash
+        return rp - wage
+
+    def pretax_rate(self, regions: np.ndarray | int, road: np.ndarray | int,
+                    tfp: np.ndarray | float) -> np.ndarray:
+        """Expected pre-tax profit per unit of capital, at the region's rate of filled jobs."""
+        margin = self.margin_per_worker(regions, road, tfp) * self.utilisation[regions]
+        return margin / self.capital_per_job - self.depreciation
+
+    def after_tax_rate(self, regions: np.ndarray | int, road: np.ndarray | int,
+                       tfp: np.ndarray | float) -> np.ndarray:
+        """Expected profit per unit of capital after the region's capital tax."""
+        rate = self.pretax_rate(regions, road, tfp)
+        tax = self.capital_tax[regions]
+        return np.where(rate > 0, rate * (1.0 - tax), rate)
+
+
+def low_road_productivity(base: float, shock: np.ndarray, public_goods_index: np.ndarray,
+                          public_goods_effect: float) -> np.ndarray:
+    """Output per low-road job: standard goods, little use for skill or regional supports.
+
+    Cohen-Rogers §5 (M38): "Low-road firms compete chiefly by keeping prices down, which means
+    keeping costs down - beginning, typically, with wages".
+    """
+    return base * shock * (1.0 + public_goods_effect * public_goods_index)
+
+
+def high_road_productivity(base: float, shock: np.ndarray, skill: np.ndarray,
+                           skill_elasticity: float, public_goods_index: np.ndarray,
+                           public_goods_effect: float, associative_capacity: np.ndarray,
+                           associative_effect: float, agglomeration_index: np.ndarray,
+                           agglomeration: float, training_share: float) -> np.ndarray:
+    """Quality units per high-road job: rests on skill and on immobile regional supports.
+
+    Cohen-Rogers §5: high-road firms "compete more on product or service quality" (M39) and
+    need quasi-public goods that "firms will not provide on their own" (M25, M43), associative
+    cooperation (M18) and the density of advanced firms nearby (M47). Training time is output
+    forgone (the price of skill growth).
+    """
+    supports = ((1.0 + public_goods_effect * public_goods_index)
+                * (1.0 + associative_effect * associative_capacity)
+                * (1.0 + agglomeration * agglomeration_index))
+    return base * shock * np.maximum(skill, 1e-9) ** skill_elasticity * supports * (
+        1.0 - training_share)

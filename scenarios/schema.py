@@ -1,0 +1,184 @@
+"""The scenario schema: every parameter in one typed place, with default, unit and range.
+
+A scenario file (TOML) sets any subset of these; everything else takes the default below.
+Following the EMA Workbench split (STYLE.md), the top-level keys are *the world*
+(uncertainties: mobility, openness, volatility, size) plus the government rule, the tables
+hold the mechanisms' parameters, and `[policies.<module>]` holds *the levers*.
+
+Units: one step is one quarter. Money is measured in units of the initial quarterly output of
+one worker, so a wage of 0.6 means 60% of what an average worker produced at the start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
+
+GOVERNMENT_RULES = ("fixed", "competitive", "democratic")
+STRATEGY_RULES = ("profit", "imitation")
+
+
+def spec(default: Any, unit: str, doc: str, lo: float | None = None, hi: float | None = None,
+         choices: tuple[str, ...] | None = None, optional: bool = False) -> Any:
+    """A dataclass field carrying the metadata the loader validates against."""
+    meta = {"unit": unit, "doc": doc, "lo": lo, "hi": hi, "choices": choices,
+            "optional": optional}
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class FirmParams:
+    initial_high_road_share: float = spec(0.3, "share of firms", "Firms on the high road at start.", 0, 1)
+    capital_per_job: float = spec(10.0, "money per job", "Capital a job needs (capital-output ratio of 10 quarters).", 0.5, 100)
+    low_road_productivity: float = spec(1.0, "units per worker-quarter", "Output of a low-road job.", 0.01, 100)
+    high_road_productivity: float = spec(1.0, "quality units per worker-quarter", "Output of a high-road job at mean skill, before supports.", 0.01, 100)
+    skill_elasticity: float = spec(0.8, "1", "Elasticity of high-road output to the workforce's skill.", 0, 3)
+    public_goods_effect_high: float = spec(0.4, "1", "Maximal productivity gain of high-road firms from regional quasi-public goods.", 0, 5)
+    public_goods_effect_low: float = spec(0.05, "1", "Maximal productivity gain of low-road firms from regional quasi-public goods.", 0, 5)
+    associative_effect: float = spec(0.2, "1", "Productivity gain of high-road firms at full associative capacity.", 0, 5)
+    training_share: float = spec(0.05, "share of working time", "Time high-road jobs spend training (output forgone).", 0, 0.5)
+    transition_cost: float = spec(0.10, "share of capital", "One-off cost of switching from the low to the high road.", 0, 1)
+    downgrade_cost: float = spec(0.03, "share of capital", "One-off cost of switching from the high to the low road.", 0, 1)
+    review_probability: float = spec(0.05, "per quarter", "Chance a firm reviews its strategy and location in a quarter.", 0, 1)
+    strategy_rule: str = spec("profit", "-", "How firms pick a road: compare expected profits, or imitate a more profitable peer.", choices=STRATEGY_RULES)
+    decision_noise: float = spec(0.002, "profit rate per quarter", "Standard deviation of noise on perceived profit-rate differences.", 0, 1)
+    horizon: float = spec(40.0, "quarters", "Horizon over which firms weigh a rate gain against a one-off cost.", 1, 400)
+    depreciation: float = spec(0.015, "per quarter", "Depreciation of firm capital.", 0, 0.5)
+    tfp_dispersion: float = spec(0.2, "log points", "Standard deviation of firm-level productivity.", 0, 2)
+    investment_response: float = spec(2.0, "1", "Net investment rate per unit of after-tax return above the world return.", 0, 50)
+    max_growth: float = spec(0.03, "per quarter", "Highest net growth of a firm's capital in a quarter.", 0, 1)
+    cash_buffer: float = spec(0.05, "share of capital", "Cash a firm keeps before paying out dividends.", 0, 2)
+    bankruptcy_threshold: float = spec(0.3, "share of capital", "A firm whose debt exceeds this share of its capital closes.", 0, 10)
+
+
+@dataclass(frozen=True)
+class LabourParams:
+    bargaining_power: float = spec(0.45, "1", "Workers' Nash bargaining weight.", 0, 1)
+    separation_rate: float = spec(0.03, "per quarter", "Exogenous job separations.", 0, 1)
+    matching_efficiency: float = spec(0.5, "1", "Scale of the Cobb-Douglas matching function.", 0, 5)
+    matching_elasticity: float = spec(0.5, "1", "Elasticity of matches to unemployment.", 0, 1)
+    skill_growth_high: float = spec(0.012, "per quarter", "Skill growth on a high-road job (toward the maximum).", 0, 1)
+    skill_growth_low: float = spec(0.002, "per quarter", "Skill growth on a low-road job.", 0, 1)
+    skill_decay: float = spec(0.01, "per quarter", "Skill loss while unemployed.", 0, 1)
+    skill_max: float = spec(3.0, "mean initial skill = 1", "Upper bound of skill.", 1, 100)
+    skill_min: float = spec(0.2, "mean initial skill = 1", "Lower bound of skill.", 0.001, 1)
+    benefit_replacement: float = spec(0.4, "share of regional mean wage", "Unemployment benefit.", 0, 1.5)
+    labour_tax: float = spec(0.2, "share of wage", "Tax on wages.", 0, 0.9)
+    good_job_wage: float = spec(0.667, "share of regional median wage", "Wage a good job must pay at least.", 0, 3)
+    good_job_tenure: float = spec(4.0, "quarters", "Tenure a good job must have reached (security).", 0, 400)
+
+
+@dataclass(frozen=True)
+class GoodsParams:
+    consumption_income: float = spec(0.9, "1", "Households' propensity to consume out of disposable income.", 0, 1)
+    consumption_wealth: float = spec(0.025, "per quarter", "Households' propensity to consume out of wealth.", 0, 1)
+    quality_preference: float = spec(0.6, "1", "Weight on quality goods of a household at the initial mean income.", 0.001, 100)
+    quality_income_elasticity: float = spec(1.0, "1", "How fast the weight on quality rises with income.", 0, 5)
+    substitution_elasticity: float = spec(2.5, "1", "Elasticity of substitution between quality and standard goods.", 1.01, 20)
+    nontradable_share: float = spec(0.6, "share of demand", "Demand that must be met within the region.", 0, 1)
+    import_exposure_low: float = spec(0.8, "1", "Share of tradable standard-good demand contestable by imports at full openness.", 0, 1)
+    import_exposure_high: float = spec(0.2, "1", "Share of tradable quality-good demand contestable by imports at full openness.", 0, 1)
+    export_demand_low: float = spec(0.15, "share of initial tradable output", "World demand for standard goods at full openness.", 0, 5)
+    export_demand_high: float = spec(0.4, "share of initial tradable output", "World demand for quality goods at full openness.", 0, 5)
+    world_price_low: float = spec(0.75, "share of initial domestic price", "Price of standard goods from low-wage suppliers.", 0.01, 10)
+    world_price_high: float = spec(1.1, "share of initial domestic price", "World price of quality goods.", 0.01, 10)
+    trade_price_elasticity: float = spec(1.5, "1", "Price elasticity of import shares and export demand.", 0, 10)
+    price_expectation_weight: float = spec(0.3, "1", "Weight of the newest price in the adaptive price expectations buyers and firms act on.", 0.01, 1)
+    public_quality_share: float = spec(0.5, "1", "Share of public and investment purchases that buy quality goods.", 0, 1)
+
+
+@dataclass(frozen=True)
+class GovernmentParams:
+    capital_tax: float = spec(0.25, "share of profit", "Regional capital (profit) tax at start; the rule's preferred level.", 0, 0.9)
+    labour_standard: float = spec(0.5, "share of regional median wage", "Wage floor (Kaitz index) at start; the rule's preferred level.", 0, 1)
+    enforcement: float = spec(0.8, "probability", "Chance a firm complies with the wage floor in a quarter.", 0, 1)
+    public_goods_share: float = spec(0.5, "1", "Share of discretionary spending that builds quasi-public goods.", 0, 1)
+    public_goods_depreciation: float = spec(0.025, "per quarter", "Depreciation of the quasi-public goods stock.", 0, 1)
+    debt_correction: float = spec(0.05, "per quarter", "Share of the government's balance spent (or repaid) each quarter.", 0, 1)
+    adjustment_speed: float = spec(0.5, "1", "Competitive rule: policy change per unit of capital-flight share.", 0, 100)
+    recovery_speed: float = spec(0.01, "per quarter", "Competitive rule: return toward preferred policy without flight.", 0, 1)
+    min_capital_tax: float = spec(0.0, "share of profit", "Lowest capital tax a rule may set.", 0, 0.9)
+    max_capital_tax: float = spec(0.6, "share of profit", "Highest capital tax a rule may set.", 0, 0.9)
+    elasticity_prior: float = spec(1.0, "1", "Democratic rule: prior belief about the capital elasticity to the tax.", 0, 100)
+    elasticity_memory: float = spec(0.9, "1", "Democratic rule: weight on the old elasticity estimate.", 0, 1)
+    policy_inertia: float = spec(0.9, "1", "Democratic rule: weight on last quarter's tax.", 0, 1)
+
+
+@dataclass(frozen=True)
+class CapitalParams:
+    world_return: float = spec(0.0125, "per quarter", "After-tax return available in the rest of the world.", 0, 0.5)
+    relocation_hurdle: float = spec(0.002, "per quarter", "Return gap a firm needs before it moves.", 0, 1)
+    exit_hurdle: float = spec(0.003, "per quarter", "Shortfall below the world return that makes capital exit.", 0, 1)
+    entry_hurdle: float = spec(0.003, "per quarter", "Premium over the world return that makes investors found a firm.", 0, 1)
+    investor_household_share: float = spec(0.05, "share of population", "Households that own investor capital.", 0.001, 0.5)
+    investor_consumption_income: float = spec(0.6, "1", "Investors' propensity to consume out of income.", 0, 1)
+    investor_consumption_wealth: float = spec(0.01, "per quarter", "Investors' propensity to consume out of wealth.", 0, 1)
+    repatriation_rate: float = spec(0.02, "per quarter", "Share of foreign assets brought home when domestic returns beat the world.", 0, 1)
+    smoothing: float = spec(0.8, "1", "Weight on the past in smoothed profit rates and flows.", 0, 0.99)
+
+
+@dataclass(frozen=True)
+class DemographyParams:
+    retirement_rate: float = spec(1 / 160, "per quarter", "Chance a worker retires (a 40-year career on average).", 0, 1)
+    skill_persistence: float = spec(0.3, "1", "Weight of the parent's income rank in an entrant's skill.", 0, 1)
+    entrant_skill_dispersion: float = spec(0.4, "log points", "Dispersion of entrants' skill.", 0, 2)
+    migration_rate: float = spec(0.002, "per quarter", "Chance an unemployed worker considers moving region.", 0, 1)
+    initial_wealth: float = spec(3.0, "quarters of income", "Mean household wealth at start.", 0, 100)
+    region_skill_dispersion: float = spec(0.1, "log points", "Dispersion of mean skill between regions at start.", 0, 2)
+
+
+@dataclass(frozen=True)
+class AssociationParams:
+    initial_capacity: float = spec(0.1, "0-1", "Associative capacity of regions at start.", 0, 1)
+    growth_from_high_road: float = spec(0.02, "per quarter", "Growth of capacity with the high-road employment share.", 0, 1)
+    decay: float = spec(0.01, "per quarter", "Decay of capacity.", 0, 1)
+    enforcement_effect: float = spec(0.15, "probability", "Compliance gain at full capacity (monitoring as a by-product).", 0, 1)
+    transition_cost_relief: float = spec(0.5, "1", "Share of the transition cost removed at full capacity.", 0, 1)
+
+
+@dataclass(frozen=True)
+class ShockParams:
+    persistence: float = spec(0.9, "1", "AR(1) persistence of regional productivity shocks.", 0, 0.999)
+
+
+GROUPS: dict[str, type] = {
+    "firms": FirmParams,
+    "labour": LabourParams,
+    "goods": GoodsParams,
+    "government": GovernmentParams,
+    "capital": CapitalParams,
+    "demography": DemographyParams,
+    "associations": AssociationParams,
+    "shocks": ShockParams,
+}
+
+
+@dataclass(frozen=True)
+class WorldParams:
+    """The top-level keys: size and the world the regions face (uncertainties)."""
+
+    description: str = spec("", "-", "One line saying what the scenario stands for.")
+    source: str = spec("", "-", "The passage of the source papers the scenario stands for.")
+    steps: int = spec(200, "quarters", "Recorded steps after the burn-in.", 1, 100_000)
+    burn_in: int = spec(20, "quarters", "Steps run with policy held fixed before recording starts.", 0, 10_000)
+    n_regions: int = spec(6, "regions", "Number of regions.", 1, 1000)
+    workers_per_region: int = spec(2000, "workers", "Workers in a region of relative size 1.", 1, 10_000_000)
+    firms_per_region: int = spec(20, "firms", "Firms in a region of relative size 1.", 1, 100_000)
+    region_sizes: list = spec([], "relative size", "Optional relative sizes, one per region.", 0.001, 1000, optional=True)
+    capital_mobility: float = spec(0.5, "0-1", "0 = immobile capital; 1 = relocation and exit are free.", 0, 1)
+    trade_openness: float = spec(0.3, "0-1", "Share of the contestable demand open to imports and exports.", 0, 1)
+    government_rule: str = spec("fixed", "-", "How regional governments set policy.", choices=GOVERNMENT_RULES)
+    agglomeration: float = spec(0.3, "1", "High-road productivity gain per unit of nearby high-road employment share.", 0, 10)
+    volatility: float = spec(0.02, "log points per quarter", "Standard deviation of regional productivity shocks.", 0, 2)
+
+
+def field_specs(cls: type) -> dict[str, Any]:
+    """Name -> dataclass field of a parameter class."""
+    return {f.name: f for f in fields(cls)}
+
+
+def default_value(f: Any) -> Any:
+    """The default of a dataclass field, whether given as a value or a factory."""
+    return f.default_factory() if f.default is MISSING else f.default
