@@ -35,11 +35,13 @@ def competitive_policy(tax: float, standard: float, preferred_tax: float,
 
     Cohen-Rogers §1 (M3, M5): exit "or even their threat of exit, will weaken the regulatory
     resolve of citizens and governments"; DESIGN.md §2: the competitive rule adjusts "toward
-    whatever attracted capital last periods (capital outflow -> cut)". Nothing here says
-    taxes must fall: they fall only if capital actually leaves in response to them.
+    whatever attracted capital last periods (capital outflow -> cut)". Inflows do not raise
+    policy above what the region prefers: they only let it drift back. Nothing here says taxes
+    must fall: they fall only if capital actually leaves in response to them.
     """
-    tax = tax - speed * flight_share + recovery * (preferred_tax - tax)
-    standard = standard - speed * flight_share + recovery * (preferred_standard - standard)
+    cut = speed * max(flight_share, 0.0)
+    tax = tax - cut + recovery * (preferred_tax - tax)
+    standard = standard - cut + recovery * (preferred_standard - standard)
     return tax, standard
 
 

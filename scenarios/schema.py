@@ -57,7 +57,7 @@ class FirmParams:
 class LabourParams:
     bargaining_power: float = spec(0.45, "1", "Workers' Nash bargaining weight.", 0, 1)
     separation_rate: float = spec(0.03, "per quarter", "Exogenous job separations.", 0, 1)
-    matching_efficiency: float = spec(0.5, "1", "Scale of the Cobb-Douglas matching function.", 0, 5)
+    matching_efficiency: float = spec(0.3, "1", "Scale of the Cobb-Douglas matching function.", 0, 5)
     matching_elasticity: float = spec(0.5, "1", "Elasticity of matches to unemployment.", 0, 1)
     skill_growth_high: float = spec(0.012, "per quarter", "Skill growth on a high-road job (toward the maximum).", 0, 1)
     skill_growth_low: float = spec(0.002, "per quarter", "Skill growth on a low-road job.", 0, 1)

@@ -1,0 +1,65 @@
+"""The command line as a user meets it: run, scenarios, validate, help, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from highroad.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_run_writes_summary_data_and_chart(tmp_path, capsys):
+    code = main(["run", "baseline", "--steps", "6", "--seed", "2", "--out", str(tmp_path),
+                 "--set", "n_regions=2", "--set", "workers_per_region=200",
+                 "--set", "firms_per_region=4", "--set", "burn_in=2", "--no-progress"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    for label in ["High-road share", "Good-jobs share", "Wage Gini", "Income Gini",
+                  "Unemployment", "Mean capital tax", "Public goods per head",
+                  "Capital flight", "Between-region inequality"]:
+        assert label in printed
+    economy = pd.read_parquet(tmp_path / "baseline_economy.parquet")
+    assert len(economy) == 7
+    assert len(pd.read_csv(tmp_path / "baseline_regions.csv")) == 14
+    assert (tmp_path / "baseline_summary.png").stat().st_size > 10_000
+    assert not list(tmp_path.glob(".*tmp*"))
+
+
+def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", "baseline", "--set", "capital_mobility=2", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "capital_mobility" in err and "Traceback" not in err
+    assert not out.exists()
+    assert main(["run", "nonexistent_scenario"]) == 2
+    assert main(["run", "baseline", "--set", "oops"]) == 2
+    assert main(["validate", str(ROOT / "scenarios" / "baseline.toml")]) == 0
+
+
+@pytest.mark.parametrize("command", ["run", "scenarios", "validate"])
+def test_every_subcommand_has_help(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        build_parser().parse_args([command, "--help"])
+    assert info.value.code == 0
+    assert "usage" in capsys.readouterr().out
+
+
+def test_run_py_and_console_script_in_a_subprocess(tmp_path):
+    args = ["--steps", "3", "--out", str(tmp_path), "--set", "n_regions=1",
+            "--set", "workers_per_region=100", "--set", "firms_per_region=2",
+            "--set", "burn_in=1", "--no-progress"]
+    done = subprocess.run([sys.executable, str(ROOT / "run.py"), *args], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "baseline_summary.png").exists()
+    bad = subprocess.run([sys.executable, "-m", "highroad.cli", "run", "--set",
+                          "government_rule=tyranny"], capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode == 2 and "did you mean" not in bad.stdout
+    assert "government_rule" in bad.stderr and "Traceback" not in bad.stderr
