@@ -1,4 +1,4 @@
-"""Agents: Firm, Investor (Mesa agents), the Workforce (workers as arrays), the rest of the world."""
+"""Agents: Firm, Investor (Mesa agents), Workforce (workers as arrays), RestOfWorld."""
 
 from highroad.agents.firm import Firm
 from highroad.agents.investor import Investor

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-
 from highroad.regions.returns import HIGH, LOW
 
 if TYPE_CHECKING:
@@ -58,7 +57,7 @@ class Investor(mesa.Agent):
             # A new plant is sized to the workers it can expect to hire there.
             hireable = 0.5 * m.unemployed_by_region[best] * fp.capital_per_job
             size = min(investable, m.typical_firm_capital, hireable)
-            if size >= 0.25 * m.typical_firm_capital:
+            if size >= max(0.25 * m.typical_firm_capital, 5 * fp.capital_per_job):
                 m.found_firm(self, best, size)
         elif mobility > 0 and value[best] < world_value:
             investable = self.cash - m.investor_reserve(self)

@@ -88,7 +88,8 @@ def entrant_skills(parent_rank: np.ndarray, persistence: float, dispersion: floa
     investment policy acts on it. Log skill is normal with mean-one skill on average.
     """
     z_parent = (parent_rank - 0.5) * np.sqrt(12.0)  # standardised uniform rank
-    z = persistence * z_parent + np.sqrt(1.0 - persistence**2) * rng.standard_normal(len(parent_rank))
+    noise = rng.standard_normal(len(parent_rank))
+    z = persistence * z_parent + np.sqrt(1.0 - persistence**2) * noise
     return np.exp(dispersion * z - 0.5 * dispersion**2)
 
 

@@ -74,8 +74,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_frame(result.regions, out / f"{stem}_regions")
     resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides}
     write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
-    fig = summary_figure(result.economy, result.regions,
-                         f"{stem} (seed {args.seed}): {scenario.world.description}"[:100])
+    changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
+    title = f"{stem}, seed {args.seed}" + (f": {changed}" if changed else "")
+    fig = summary_figure(result.economy, result.regions, title[:110])
     save_figure(fig, out / f"{stem}_summary.png")
     table = result.summary()
     print(f"\n{scenario.name}: {scenario.world.description}")

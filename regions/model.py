@@ -7,8 +7,7 @@ from typing import Any
 
 import mesa
 import numpy as np
-
-from highroad.agents.firm import INVESTOR_OWNED, WORKER_OWNED, Firm, new_firm_table
+from highroad.agents.firm import INVESTOR_OWNED, Firm, new_firm_table
 from highroad.agents.investor import Investor
 from highroad.agents.rest_of_world import RestOfWorld
 from highroad.agents.workforce import (
@@ -19,7 +18,6 @@ from highroad.agents.workforce import (
     learn_and_forget,
 )
 from highroad.analysis.metrics import group_medians
-from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
 from highroad.regions import goods_market as gm
 from highroad.regions import labour_market as lm
@@ -36,6 +34,8 @@ from highroad.regions.returns import (
     nash_wage,
 )
 from highroad.scenarios.loader import Scenario
+
+from highroad.errors import InvariantError
 
 
 class RegionalEconomy(mesa.Model):
@@ -127,7 +127,8 @@ class RegionalEconomy(mesa.Model):
         skill = np.clip(skill, p.labour.skill_min, p.labour.skill_max)
         self.reference_wage = 0.6  # initial wage, in units of initial output per worker
         net = self.reference_wage * (1 - p.labour.labour_tax)
-        wealth = p.demography.initial_wealth * net * self.rng.exponential(1.0, region_of_worker.size)
+        draws = self.rng.exponential(1.0, region_of_worker.size)
+        wealth = p.demography.initial_wealth * net * draws
         self.workforce = Workforce(region_of_worker, skill, wealth)
         self.workforce.income[:] = net
         self.reference_income = net
@@ -423,7 +424,8 @@ class RegionalEconomy(mesa.Model):
         revenue_per_worker = productivity * self.effective_price[region, road]
         # In high-road firms pay follows individual skill; low-road jobs are de-skilled.
         relative = np.where(road[firm] == HIGH,
-                            (wf.skill[emp] / mean_skill[firm]) ** self.params.firms.skill_elasticity,
+                            (wf.skill[emp] / mean_skill[firm])
+                            ** self.params.firms.skill_elasticity,
                             1.0)
         r = wf.region[emp]
         wage = nash_wage(revenue_per_worker[firm] * relative, cond.outside_option[r],
@@ -459,7 +461,8 @@ class RegionalEconomy(mesa.Model):
             c = float(np.clip(cp.investor_consumption_income * inv.last_income
                               + cp.investor_consumption_wealth * inv.cash, 0, max(inv.cash, 0)))
             per_household = inv.last_income / inv.households
-            q = float(gm.quality_share(np.array([per_household]), relative_price[inv.home:inv.home + 1],
+            q = float(gm.quality_share(np.array([per_household]),
+                                       relative_price[inv.home:inv.home + 1],
                                        gp.quality_preference, gp.quality_income_elasticity,
                                        gp.substitution_elasticity, self.reference_income)[0])
             demand[inv.home] += c * np.array([1 - q, q])
@@ -629,10 +632,17 @@ class RegionalEconomy(mesa.Model):
                 self.ledger.pay("foreign_returns", ROW, 0, INVESTORS, inv.home, amount)
 
     def close_bankrupt_firms(self) -> None:
-        """Firms whose debts exceed a share of their capital close; their owners absorb the debt."""
+        """Firms whose debts exceed a share of their capital close; their owners absorb the debt.
+
+        So do firms whose capital can no longer equip a single job: a plant run down by
+        depreciation is scrapped rather than kept as an empty shell.
+        """
         t = self.firm_table
         threshold = self.params.firms.bankruptcy_threshold
-        broke = np.flatnonzero(t.view("active") & (t.view("cash") < -threshold * t.view("capital")))
+        capital = t.view("capital")
+        too_small = capital < self.params.firms.capital_per_job
+        broke = np.flatnonzero(t.view("active")
+                               & ((t.view("cash") < -threshold * capital) | too_small))
         for slot in broke:
             firm = self.slot_to_firm[int(slot)]
             self._release_workers(firm)

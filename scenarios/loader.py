@@ -14,7 +14,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from highroad.errors import ScenarioError
 from highroad.policies import REGISTRY
 from highroad.scenarios.schema import (
     GROUPS,
@@ -29,6 +28,8 @@ from highroad.scenarios.schema import (
     WorldParams,
     default_value,
 )
+
+from highroad.errors import ScenarioError
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 
@@ -64,7 +65,8 @@ class Scenario:
             params = getattr(self, group)
             out[group] = {f.name: getattr(params, f.name) for f in fields(params)}
         out["policies"] = {
-            name: {f.name: getattr(p, f.name) for f in fields(p)} for name, p in self.policies.items()
+            name: {f.name: getattr(p, f.name) for f in fields(p)}
+            for name, p in self.policies.items()
         }
         return out
 
