@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+
 from highroad.regions.returns import HIGH, LOW
 
 if TYPE_CHECKING:

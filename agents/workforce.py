@@ -93,9 +93,9 @@ def entrant_skills(parent_rank: np.ndarray, persistence: float, dispersion: floa
     return np.exp(dispersion * z - 0.5 * dispersion**2)
 
 
-def income_ranks(income: np.ndarray) -> np.ndarray:
-    """Percentile rank (0..1) of each income, ties broken by order."""
-    order = np.argsort(income, kind="stable")
-    ranks = np.empty(len(income))
-    ranks[order] = (np.arange(len(income)) + 0.5) / max(len(income), 1)
-    return ranks
+def income_ranks(income: np.ndarray, who: np.ndarray) -> np.ndarray:
+    """Percentile rank (0..1) of the incomes of workers `who` in the whole distribution."""
+    ordered = np.sort(income)
+    below = np.searchsorted(ordered, income[who], side="left")
+    equal = np.searchsorted(ordered, income[who], side="right") - below
+    return (below + 0.5 * equal) / max(len(income), 1)

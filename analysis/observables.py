@@ -9,7 +9,9 @@ import numpy as np
 from highroad.analysis.metrics import (
     coefficient_of_variation,
     gini,
-    middle_class_share,
+    gini_sorted,
+    merge_sorted,
+    middle_class_share_sorted,
     theil,
 )
 
@@ -33,22 +35,23 @@ def good_jobs(model: RegionalEconomy) -> np.ndarray:
     return employed & (wf.wage >= threshold) & (wf.tenure >= lp.good_job_tenure) & trains
 
 
-def household_incomes(model: RegionalEconomy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Disposable income and wealth per household, with weights: workers, then investors."""
-    wf = model.workforce
+def household_distributions(model: RegionalEconomy) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Sorted disposable income and wealth per household, with weights.
+
+    Workers are one household each; each Investor agent stands for `households` owner
+    households sharing its income and its wealth (cash, foreign assets, firm equity).
+    """
+    wf, t = model.workforce, model.firm_table
     invs = model.investor_list
-    t = model.firm_table
-    equity = np.bincount(t.view("owner")[t.view("active") & (t.view("owner_type") == 0)],
-                         weights=(t.view("capital") + t.view("cash"))[
-                             t.view("active") & (t.view("owner_type") == 0)],
+    owned = t.view("active") & (t.view("owner_type") == 0)
+    equity = np.bincount(t.view("owner")[owned],
+                         weights=(t.view("capital") + t.view("cash"))[owned],
                          minlength=len(invs))
     hh = np.array([inv.households for inv in invs])
     inv_income = np.array([inv.income for inv in invs]) / hh
     inv_wealth = (np.array([inv.cash + inv.foreign_assets for inv in invs]) + equity) / hh
-    income = np.r_[wf.income, inv_income]
-    wealth = np.r_[wf.wealth + model.workforce.stake, inv_wealth]
-    weights = np.r_[np.ones(len(wf)), hh]
-    return income, wealth, weights
+    return {"income": merge_sorted(wf.income, inv_income, hh),
+            "wealth": merge_sorted(wf.wealth + wf.stake, inv_wealth, hh)}
 
 
 def economy_row(model: RegionalEconomy) -> dict[str, Any]:
@@ -62,7 +65,7 @@ def economy_row(model: RegionalEconomy) -> dict[str, Any]:
     revenue = float(t.view("revenue")[active].sum())
     wage_bill = float(t.view("wage_bill")[active].sum())
     wages = wf.wage[employed]
-    income, wealth, weights = household_incomes(model)
+    households = household_distributions(model)
     capital = float(model.capital_by_region.sum())
     gdp_pc = model.region_column("gdp") / np.maximum(model.workers_by_region, 1)
     tax = model.region_column("capital_tax")
@@ -76,12 +79,12 @@ def economy_row(model: RegionalEconomy) -> dict[str, Any]:
         "mean_wage": float(wages.mean()) if wages.size else 0.0,
         "median_wage": float(np.median(wages)) if wages.size else 0.0,
         "wage_gini": gini(wages),
-        "income_gini": gini(income, weights),
-        "wealth_gini": gini(wealth, weights),
+        "income_gini": gini_sorted(*households["income"]),
+        "wealth_gini": gini_sorted(*households["wealth"]),
         "unemployment": 1.0 - n_employed / n,
         "labour_share": wage_bill / revenue if revenue > 0 else 0.0,
         "productivity": float(t.view("output")[active].sum() / max(n_employed, 1)),
-        "middle_class_share": middle_class_share(income, weights),
+        "middle_class_share": middle_class_share_sorted(*households["income"]),
         "mean_capital_tax": float(tax.mean()),
         "capital_tax_dispersion": float(tax.std()),
         "mean_labour_standard": float(model.region_column("labour_standard").mean()),

@@ -27,9 +27,12 @@ def lay_off_excess(employer: np.ndarray, target: np.ndarray,
     firm shrinks, the workforce goes with it (Cohen-Rogers §1, M2: exit "lays off the
     workforce").
     """
-    employed = np.flatnonzero(employer != UNEMPLOYED)
-    if employed.size == 0:
+    counts = np.bincount(employer[employer != UNEMPLOYED], minlength=len(target))
+    over = counts > target
+    if not over.any():
         return employer
+    # Only the workers of firms over their target can lose their jobs.
+    employed = np.flatnonzero((employer != UNEMPLOYED) & over[np.maximum(employer, 0)])
     firm = employer[employed]
     order = np.lexsort((rng.random(employed.size), firm))
     sorted_firm = firm[order]

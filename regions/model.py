@@ -7,6 +7,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+
 from highroad.agents.firm import INVESTOR_OWNED, Firm, new_firm_table
 from highroad.agents.investor import Investor
 from highroad.agents.rest_of_world import RestOfWorld
@@ -18,6 +19,7 @@ from highroad.agents.workforce import (
     learn_and_forget,
 )
 from highroad.analysis.metrics import group_medians
+from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
 from highroad.regions import goods_market as gm
 from highroad.regions import labour_market as lm
@@ -34,8 +36,6 @@ from highroad.regions.returns import (
     nash_wage,
 )
 from highroad.scenarios.loader import Scenario
-
-from highroad.errors import InvariantError
 
 
 class RegionalEconomy(mesa.Model):
@@ -679,7 +679,7 @@ class RegionalEconomy(mesa.Model):
         self.entrants = retiring
         if retiring.size == 0:
             return
-        ranks = income_ranks(wf.income)[retiring]
+        ranks = income_ranks(wf.income, retiring)
         wf.skill[retiring] = np.clip(
             entrant_skills(ranks, p.demography.skill_persistence,
                            p.demography.entrant_skill_dispersion, self.rng),
@@ -810,7 +810,9 @@ class RegionalEconomy(mesa.Model):
     def _aggregate(self) -> None:
         wf, t, R = self.workforce, self.firm_table, self.n_regions
         self.workers_by_region = np.bincount(wf.region, minlength=R).astype(float)
-        self._aggregate_wages()
+        # Wage means and medians were taken when wages were paid (phase 6).
+        employed = wf.employed
+        self.employed_by_region = np.bincount(wf.region[employed], minlength=R).astype(float)
         self.unemployed_by_region = self.workers_by_region - self.employed_by_region
         jobs = np.bincount(t.view("region")[t.view("active")], weights=np.floor(
             t.view("capital")[t.view("active")] / self.params.firms.capital_per_job), minlength=R)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from highroad.errors import ScenarioError
 from highroad.policies import REGISTRY
 from highroad.scenarios.schema import (
     GROUPS,
@@ -28,8 +29,6 @@ from highroad.scenarios.schema import (
     WorldParams,
     default_value,
 )
-
-from highroad.errors import ScenarioError
 
 SCENARIO_DIR = Path(__file__).resolve().parent
 
