@@ -8,7 +8,8 @@
 from highroad.api import Result, simulate
 from highroad.errors import HighroadError, InvariantError, ScenarioError
 from highroad.scenarios.loader import Scenario, list_scenarios, load_scenario
+from highroad.scenarios.sweep import SweepResult, sweep
 
 __version__ = "0.1.0"
 __all__ = ["HighroadError", "InvariantError", "Result", "Scenario", "ScenarioError",
-           "list_scenarios", "load_scenario", "simulate"]
+           "SweepResult", "list_scenarios", "load_scenario", "simulate", "sweep"]

@@ -34,7 +34,31 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a scenario file without running it",
                               description="Validate a scenario file; exit 2 on an error.")
     validate.add_argument("file", help="scenario name or path")
+    add_sweep_parser(sub)
+    add_demo_parser(sub)
     return parser
+
+
+def add_sweep_parser(sub: Any) -> None:
+    """The `sweep` subcommand (docs/sweeps.md)."""
+    sweep = sub.add_parser(
+        "sweep", help="run a sweep file: many runs, tidy Parquet results",
+        description="Run every run of a sweep file (design x replicates) and write economy, "
+                    "regions and runs tables as Parquet, with the resolved sweep, to --out. "
+                    "Exit 0 when all runs succeeded, 1 when some failed (they are recorded), "
+                    "2 for a bad sweep file or option.")
+    sweep.add_argument("file", help="a sweep .toml file, or the name of one in "
+                                    "scenarios/sweeps/")
+    sweep.add_argument("--workers", type=int,
+                       help="parallel runs (default: the number of cores)")
+    sweep.add_argument("--out", help="results folder (default out/sweeps/NAME)")
+    sweep.add_argument("--resume", action="store_true",
+                       help="finish a sweep in --out, running only the runs not yet saved")
+    sweep.add_argument("--engine", choices=("local", "dask"), default="local",
+                       help="local process pool (default) or a Dask cluster")
+    sweep.add_argument("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                         "(default with --engine dask: a LocalCluster)")
+    sweep.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +144,77 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate}
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from highroad.scenarios.sweep import sweep
+
+    try:
+        result = sweep(args.file, workers=args.workers, out=args.out, resume=args.resume,
+                       engine=args.engine, address=args.address, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished runs are saved; finish with --resume", file=sys.stderr)
+        return 130
+    runs, failed = result.runs, result.failed
+    print(f"\n{result.spec['name']}: {len(runs)} runs, {len(runs) - len(failed)} ok, "
+          f"{len(failed)} failed; {runs['wall_time'].sum():.1f} s of run time")
+    for row in failed.head(10).itertuples():
+        print(f"  run {row.run_id} (seed {row.seed}) failed: {row.error}")
+    if len(failed) > 10:
+        print(f"  ... and {len(failed) - 10} more (see runs.parquet)")
+    print(f"wrote {result.out}/economy.parquet, regions.parquet, runs.parquet, sweep.json, "
+          "design.parquet")
+    return 1 if len(failed) else 0
+
+
+def add_demo_parser(sub: Any) -> None:
+    """The `demo` subcommand: the classroom app (highroad/app.py, docs/teaching.md)."""
+    demo = sub.add_parser(
+        "demo", help="the classroom app in the browser (Mesa SolaraViz)",
+        description="Start the interactive classroom app (a Mesa SolaraViz page served by "
+                    "Solara) and print its address. Ctrl+C stops it.")
+    demo.add_argument("--scenario", default="baseline",
+                      help="scenario the app starts from (default baseline)")
+    demo.add_argument("--port", type=int, default=8765,
+                      help="port to serve on (default 8765; 0 picks a free one)")
+    demo.add_argument("--host", default="127.0.0.1",
+                      help="address to bind (default 127.0.0.1: this computer only; "
+                           "0.0.0.0 lets other devices on the network connect)")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import os
+    import socket
+    import subprocess
+
+    from highroad.app import SCENARIO_ENV
+    from highroad.scenarios.loader import load_scenario
+
+    load_scenario(args.scenario)  # a bad name fails here, with the usual message and exit 2
+    if not 0 <= args.port <= 65535:
+        raise ScenarioError("--port", "port", f"{args.port} is out of range", "0 to 65535")
+    port = args.port
+    if port == 0:  # pick the port here, so the address printed is the real one
+        with socket.socket() as probe:
+            probe.bind((args.host, 0))
+            port = probe.getsockname()[1]
+    env = {**os.environ, SCENARIO_ENV: args.scenario}
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # a classroom phones no one
+    # A closed tab's session (and its play loop) ends after a minute, not Solara's 24 hours.
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"highroad demo: open http://{shown}:{port} in a browser (Ctrl+C stops it)",
+          flush=True)
+    command = [sys.executable, "-m", "solara", "run", "highroad.app", "--host", args.host,
+               "--port", str(port), "--production", "--no-open"]
+    server = subprocess.Popen(command, env=env)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:  # Ctrl+C reaches the server too; let it finish
+        server.wait()
+        return 0
+
+
+COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate,
+            "sweep": cmd_sweep, "demo": cmd_demo}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,193 @@
+"""Running a sweep's runs: one run as a pure function, and the engines that run many.
+
+`execute_run` is all a worker does: simulate one (base scenario, factor values, seed),
+thin the tables, tag every row and summarise the end of the run. It never raises for a
+model error: a run that raises comes back as a failed record (error, traceback, seed), so
+the sweep goes on. Workers write nothing; the main process saves each run as it arrives
+(see `sweep_store`), which keeps one writer and works on clusters without a shared disk.
+
+Engines yield the outputs in whatever order runs finish; results do not depend on that
+order, on the number of workers or on the engine, because each run depends only on its
+own task. At most `2 * workers` runs are in flight, so memory stays bounded however many
+runs a sweep has.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing import get_context
+from typing import Any
+
+import pandas as pd
+
+from highroad.errors import ScenarioError
+from highroad.scenarios.loader import Scenario
+
+ENGINES = ("local", "dask")
+KEYS = ("run_id", "point", "replicate", "seed")
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """Everything one run needs: the ids, the seed, the factor values and the base."""
+
+    run_id: int
+    point: int
+    replicate: int
+    seed: int
+    factors: dict[str, Any]
+    base: Scenario
+    record_every: int = 1
+    observables: tuple[str, ...] | None = None
+    command: str = ""
+
+
+@dataclass
+class RunOutput:
+    """A finished run: its record (one row of the runs table) and its tables (if it ran)."""
+
+    record: dict[str, Any]
+    frames: dict[str, pd.DataFrame]
+
+
+def execute_run(task: RunTask) -> RunOutput:
+    """Simulate one run; a run that raises is returned as a failed record, not raised."""
+    from highroad.api import simulate
+
+    record: dict[str, Any] = {k: getattr(task, k) for k in KEYS}
+    record.update(factors=task.factors, command=task.command)
+    start = time.perf_counter()
+    try:
+        result = simulate(task.base, seed=task.seed, overrides=task.factors)
+    except Exception as exc:  # a failed run is a result too: record it and go on
+        record.update(status="failed", error=f"{type(exc).__name__}: {exc}",
+                      traceback=traceback.format_exc(), wall_time=time.perf_counter() - start,
+                      summary=None)
+        return RunOutput(record, {})
+    record.update(status="ok", error=None, traceback=None,
+                  wall_time=time.perf_counter() - start, summary=end_of_run(result.economy))
+    frames = {"economy": tidy(result.economy, task, ["step"]),
+              "regions": tidy(result.regions, task, ["step", "region"])}
+    return RunOutput(record, frames)
+
+
+def end_of_run(economy: pd.DataFrame) -> dict[str, float]:
+    """Each economy observable over the last quarter of the run (as `summary_table` does)."""
+    last = economy.iloc[-max(1, len(economy) // 4):]
+    numeric = last.drop(columns="step").select_dtypes("number")
+    return {k: float(v) for k, v in numeric.astype(float).mean().items()}
+
+
+def tidy(frame: pd.DataFrame, task: RunTask, index: list[str]) -> pd.DataFrame:
+    """Thin to every k-th step (and the last), keep the chosen observables, tag each row."""
+    steps = frame["step"]
+    keep = (steps % task.record_every == 0) | (steps == steps.max())
+    frame = frame.loc[keep].sort_values(index, ignore_index=True)
+    if task.observables is not None:
+        frame = frame[index + [c for c in frame.columns if c in task.observables]]
+    tags = {k: getattr(task, k) for k in KEYS} | task.factors
+    tagged = pd.DataFrame({k: [v] * len(frame) for k, v in tags.items()})
+    clash = set(tags) & set(frame.columns)
+    if clash:
+        raise ValueError(f"factor keys {sorted(clash)} clash with observable columns")
+    return pd.concat([tagged, frame.reset_index(drop=True)], axis=1)
+
+
+# -- engines -------------------------------------------------------------------------------
+
+def default_workers() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def engine_outputs(tasks: Iterable[RunTask], engine: str, workers: int,
+                   address: str | None) -> Iterator[Iterator[RunOutput]]:
+    """Start an engine and give the stream of run outputs; shut it down afterwards.
+
+    `local` with one worker runs in this process (no pool to start, easiest to debug); with
+    more it uses a pool of spawned processes. (Spawned, not forked: safe whatever threads
+    this process runs, and the same on every platform; Mesa's batchrunner also switches the
+    global default to spawn on import. As with any spawned pool, a script that calls the
+    sweep needs an `if __name__ == "__main__":` guard.) `dask` connects to the scheduler at
+    `address`, or starts a LocalCluster of `workers` single-threaded processes.
+    """
+    if engine == "dask":
+        with dask_client(address, workers) as client:
+            yield dask_outputs(client, tasks)
+    elif workers == 1:
+        yield (execute_run(task) for task in tasks)
+    else:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        try:
+            yield pool_outputs(pool, tasks, window=2 * workers)
+        except BrokenProcessPool as exc:
+            raise BrokenProcessPool(f"{exc} If a script calls highroad.sweep, put the call "
+                                    "under `if __name__ == \"__main__\":` (worker processes "
+                                    "import the script), or use workers=1.") from exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def pool_outputs(pool: ProcessPoolExecutor, tasks: Iterable[RunTask],
+                 window: int) -> Iterator[RunOutput]:
+    """Outputs as runs finish, with at most `window` runs submitted and not yet collected."""
+    pending: set = set()
+    for task in tasks:
+        pending.add(pool.submit(execute_run, task))
+        if len(pending) >= window:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (future.result() for future in done)
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        yield from (future.result() for future in done)
+
+
+@contextmanager
+def dask_client(address: str | None, workers: int) -> Iterator[Any]:
+    """A dask.distributed Client: to `address`, or to a fresh LocalCluster."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ScenarioError("--engine", "engine", "dask is not installed",
+                            "pip install 'highroad[dask]', or --engine local") from None
+    if address:
+        try:
+            client = Client(address, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise ScenarioError("--address", "address", f"cannot reach {address} ({exc})",
+                                "the tcp://host:port of a running Dask scheduler") from None
+        with client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def dask_outputs(client: Any, tasks: Iterable[RunTask]) -> Iterator[RunOutput]:
+    """Outputs as runs finish on the cluster, with twice its thread count in flight."""
+    from distributed import as_completed
+
+    window = 2 * max(1, sum(client.nthreads().values()))
+    tasks = iter(tasks)
+    running = as_completed([client.submit(execute_run, t, pure=False)
+                            for t in islice(tasks, window)])
+    for future in running:
+        output = future.result()
+        future.release()
+        following = next(tasks, None)
+        if following is not None:
+            running.add(client.submit(execute_run, following, pure=False))
+        yield output

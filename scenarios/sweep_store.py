@@ -1,0 +1,202 @@
+"""The results folder of a sweep: durable per-run parts, resume, and the final tables.
+
+Layout of `DIR` while a sweep runs:
+
+    sweep.json                       the resolved sweep (written before the first run)
+    design.parquet                   the plan: one row per run (run_id, point, replicate, seed,
+                                     factor values)
+    parts/run-000012.economy.parquet one run's step-level rows
+    parts/run-000012.regions.parquet
+    parts/run-000012.json            the run's record; written last, so it marks the run done
+
+and when it has finished:
+
+    economy.parquet  regions.parquet  runs.parquet  (runs.parquet last: it marks the sweep done)
+
+Every file is written to a temporary name, flushed to disk (fsync) and renamed, and the
+folder is synced after the rename, so a kill (even `kill -9`) or a power cut leaves either
+the whole file or nothing. A run counts as done only when its record exists, and the record
+is written after its data; `--resume` re-runs every run without a record, so each run ends
+up present exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from highroad.errors import ScenarioError
+from highroad.scenarios.sweep_spec import SweepSpec
+
+PART = re.compile(r"run-(\d+)\.json")
+TABLES = ("economy", "regions")
+#: Rows gathered before the final tables get a new row group (bounds memory while merging).
+ROWS_PER_GROUP = 200_000
+
+
+def durable_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write via `write(tmp)`, fsync it, rename it over `path`, then fsync the folder."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    write(tmp)
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make renames in `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_json(path: Path, data: Any) -> None:
+    durable_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=1, default=str)))
+
+
+class SweepStore:
+    """The files of one sweep in one folder."""
+
+    def __init__(self, out: str | Path) -> None:
+        self.out = Path(out)
+        self.parts = self.out / "parts"
+
+    def path(self, name: str) -> Path:
+        return self.out / name
+
+    def part(self, run_id: int, suffix: str) -> Path:
+        return self.parts / f"run-{run_id:06d}.{suffix}"
+
+    # -- before any run ---------------------------------------------------------------------
+
+    def check(self, spec: SweepSpec, resume: bool) -> None:
+        """Refuse a folder that is not ours to write (read-only: nothing is written here)."""
+        if self.out.exists() and not self.out.is_dir():
+            raise ScenarioError("--out", "out", f"{self.out} exists and is not a folder",
+                                "a folder path")
+        saved = self.path("sweep.json")
+        if not saved.exists():
+            return
+        if not resume:
+            raise ScenarioError("--out", "out", f"{self.out} already holds a sweep",
+                                "--resume to finish or reuse it, or another --out folder")
+        fingerprint = json.loads(saved.read_text()).get("fingerprint")
+        if fingerprint != spec.fingerprint:
+            raise ScenarioError("--out", "out", f"{self.out} holds a different sweep "
+                                f"(fingerprint {fingerprint}, this one {spec.fingerprint})",
+                                "the same sweep file to resume it, or another --out folder")
+
+    def begin(self, spec: SweepSpec) -> None:
+        """Create the folder, save the resolved sweep and the plan, clear half-written files."""
+        self.parts.mkdir(parents=True, exist_ok=True)
+        if not self.path("sweep.json").exists():
+            durable_write(self.path("design.parquet"),
+                          lambda tmp: spec.plan.to_parquet(tmp, index=False))
+            write_json(self.path("sweep.json"), spec.to_dict())
+        for stray in self.parts.glob(".*.tmp"):
+            stray.unlink()
+
+    # -- while running ----------------------------------------------------------------------
+
+    def finished(self) -> bool:
+        return self.path("runs.parquet").exists()
+
+    def done_runs(self) -> dict[int, str]:
+        """Run id -> status of the runs whose record (and data, if it ran) is on disk."""
+        if not self.parts.is_dir():
+            return {}
+        done = {}
+        for record in self.parts.glob("run-*.json"):
+            run_id = int(PART.fullmatch(record.name).group(1))
+            status = json.loads(record.read_text())["status"]
+            if status != "ok" or all(self.part(run_id, f"{t}.parquet").exists() for t in TABLES):
+                done[run_id] = status
+        return done
+
+    def write_run(self, record: dict[str, Any], frames: dict[str, pd.DataFrame]) -> None:
+        """Save one finished run: its tables first, its record (the 'done' mark) last."""
+        for table, frame in frames.items():
+            durable_write(self.part(record["run_id"], f"{table}.parquet"),
+                          lambda tmp, f=frame: f.to_parquet(tmp, index=False))
+        write_json(self.part(record["run_id"], "json"), record)
+
+    # -- at the end -------------------------------------------------------------------------
+
+    def finish(self, spec: SweepSpec) -> None:
+        """Merge the parts into economy/regions/runs.parquet (in run order), then drop them."""
+        records = [json.loads(self.part(i, "json").read_text()) for i in range(spec.n_runs)]
+        for table in TABLES:
+            ok = [r["run_id"] for r in records if r["status"] == "ok"]
+            durable_write(self.path(f"{table}.parquet"),
+                          lambda tmp, t=table, ids=ok: self._merge(t, ids, tmp))
+        runs = runs_table(records, spec)
+        durable_write(self.path("runs.parquet"), lambda tmp: runs.to_parquet(tmp, index=False))
+        shutil.rmtree(self.parts)
+
+    def _merge(self, table: str, run_ids: list[int], target: Path) -> None:
+        """Stream the parts into one file, a few at a time, under one common schema."""
+        paths = [self.part(i, f"{table}.parquet") for i in run_ids]
+        if not paths:
+            pd.DataFrame({"run_id": pd.Series(dtype="int64")}).to_parquet(target, index=False)
+            return
+        schema = pa.unify_schemas([pq.read_schema(p) for p in paths],
+                                  promote_options="permissive")
+        with pq.ParquetWriter(target, schema) as writer:
+            for batch in _batches(paths, schema):
+                writer.write_table(batch)
+
+
+def _batches(paths: list[Path], schema: pa.Schema) -> Iterator[pa.Table]:
+    """Parts read one by one, conformed to `schema`, joined into row groups."""
+    pending: list[pa.Table] = []
+    rows = 0
+    for path in paths:
+        table = _conform(pq.read_table(path), schema)
+        pending.append(table)
+        rows += table.num_rows
+        if rows >= ROWS_PER_GROUP:
+            yield pa.concat_tables(pending)
+            pending, rows = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Add the columns a part lacks (a policy module off in this run) as nulls; cast."""
+    for name in schema.names:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, schema.field(name).type))
+    return table.select(schema.names).cast(schema)
+
+
+def runs_table(records: list[dict[str, Any]], spec: SweepSpec) -> pd.DataFrame:
+    """One row per run: ids, seed, factors, status, error, wall time, end-of-run values."""
+    rows = []
+    for record in records:
+        row = {k: record[k] for k in ("run_id", "point", "replicate", "seed")}
+        row.update(record["factors"])
+        row.update({k: record[k] for k in ("status", "error", "traceback", "wall_time",
+                                           "command")})
+        row.update({f"end_{k}": v for k, v in (record.get("summary") or {}).items()})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    plan = spec.plan
+    for key in spec.factor_keys:  # keep each factor's type, even when every run failed
+        frame[key] = frame[key].astype(plan[key].dtype)
+    frame[["error", "traceback"]] = frame[["error", "traceback"]].astype("string")
+    return frame.sort_values("run_id", ignore_index=True)
