@@ -1,4 +1,4 @@
-"""The command line: `highroad run|scenarios|validate` (and `python run.py`)."""
+"""The command line: `highroad run|scenarios|validate|sweep|demo` (and `python run.py`)."""
 
 from __future__ import annotations
 
