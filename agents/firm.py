@@ -26,6 +26,8 @@ FIRM_COLUMNS = {
     "revenue": np.float64, "wage_bill": np.float64, "profit": np.float64, "tax": np.float64,
     "rate": np.float64, "investment": np.float64, "complies": bool, "productivity": np.float64,
     "price": np.float64, "mean_skill": np.float64, "trains": bool,
+    "worker_stake": np.float64,  # share of equity its workers hold (asset_redistribution)
+    "locked_until": np.int64,    # no relocation or exit before this step (good_jobs)
 }
 
 
@@ -67,8 +69,10 @@ class Firm(mesa.Agent):
 
     @property
     def mobile(self) -> bool:
-        """Worker-held and self-managed capital does not leave (Cohen-Rogers §5, M45)."""
-        return self.owner_type == INVESTOR_OWNED
+        """Worker-held and self-managed capital does not leave (Cohen-Rogers §5, M45), nor
+        capital committed to stay in return for a subsidy (Rodrik-Stantcheva §4(ii))."""
+        return (self.owner_type == INVESTOR_OWNED
+                and self.table.locked_until[self.slot] <= self.model.steps)
 
     def review(self) -> None:
         """A periodic review: first where to be (or whether to leave), then which road."""
@@ -123,15 +127,21 @@ class Firm(mesa.Agent):
         if mobility <= 0.0 or not self.mobile:
             return False
         cp, fp = m.params.capital, m.params.firms
-        horizon, keep = fp.horizon, mobility  # share of capital that survives a move
+        horizon = fp.horizon
+        # Share of capital that survives a move; a worker-held stake stays behind (M45).
+        keep = mobility * (1.0 - self.table.worker_stake[self.slot])
+        # Capital controls tax the value moved out; a tax of 1 bars the move.
+        move_tax, exit_tax = m.relocation_tax[self.region], m.exit_tax[self.region]
         rates = m.conditions.after_tax_rate(np.arange(m.n_regions), self.road, self.tfp)
         here = float(rates[self.region])
         stay_value = 1.0 + horizon * (here + cp.relocation_hurdle)
         others = rates.copy()
         others[self.region] = -np.inf
         best = int(np.argmax(others))
-        move_value = keep * (1.0 + horizon * float(others[best])) if m.n_regions > 1 else -np.inf
-        exit_value = keep * (1.0 + horizon * cp.world_return)
+        move_value = (keep * (1.0 - move_tax) * (1.0 + horizon * float(others[best]))
+                      if m.n_regions > 1 and move_tax < 1.0 else -np.inf)
+        exit_value = (keep * (1.0 - exit_tax) * (1.0 + horizon * cp.world_return)
+                      if exit_tax < 1.0 else -np.inf)
         if here < cp.world_return - cp.exit_hurdle and exit_value > max(stay_value, move_value):
             m.exit_abroad(self, keep)
             return True

@@ -46,12 +46,19 @@ class Investor(mesa.Agent):
         regions = np.arange(m.n_regions)
         rates = np.maximum(m.conditions.after_tax_rate(regions, LOW, 1.0),
                            m.conditions.after_tax_rate(regions, HIGH, 1.0))
-        keep = np.where(regions == self.home, 1.0, mobility)
+        # Capital controls tax capital placed outside the home region; a tax of 1 bars it.
+        move_tax, exit_tax = m.relocation_tax[self.home], m.exit_tax[self.home]
+        keep = np.where(regions == self.home, 1.0, mobility * (1.0 - move_tax))
         value = keep * (1.0 + fp.horizon * rates)
         value[m.unemployed_by_region < 1] = -np.inf  # no one to hire
+        if move_tax >= 1.0:
+            value[regions != self.home] = -np.inf
         best = int(np.argmax(value))
-        world_value = mobility * (1.0 + fp.horizon * cp.world_return)
-        if rates[best] > cp.world_return + cp.entry_hurdle and value[best] > world_value:
+        world_value = (mobility * (1.0 - exit_tax) * (1.0 + fp.horizon * cp.world_return)
+                       if exit_tax < 1.0 else -np.inf)
+        # Wetzel B3.9: where money cannot become capital, no one founds a private firm.
+        if (m.private_founding and rates[best] > cp.world_return + cp.entry_hurdle
+                and value[best] > world_value):
             if self.foreign_assets > 0:
                 m.repatriate(self, cp.repatriation_rate * self.foreign_assets)
             investable = self.cash - m.investor_reserve(self)

@@ -43,7 +43,7 @@ class Workforce:
         self.income = np.zeros(n)           # disposable income last quarter
         self.tenure = np.zeros(n, dtype=np.int64)
         self.stake = np.zeros(n)            # ownership stake (asset-based redistribution)
-        self.origin_rank = np.full(n, 0.5)  # parent's income rank at entry (mobility measure)
+        self.origin_rank = np.full(n, np.nan)  # parent's income rank at entry (NaN: not an entrant)
 
     def __len__(self) -> int:
         return len(self.region)

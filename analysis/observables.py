@@ -44,14 +44,60 @@ def household_distributions(model: RegionalEconomy) -> dict[str, tuple[np.ndarra
     wf, t = model.workforce, model.firm_table
     invs = model.investor_list
     owned = t.view("active") & (t.view("owner_type") == 0)
+    # Workers' stakes (asset_redistribution) are theirs, counted in `wf.stake`.
     equity = np.bincount(t.view("owner")[owned],
-                         weights=(t.view("capital") + t.view("cash"))[owned],
+                         weights=((t.view("capital") + t.view("cash"))
+                                  * (1.0 - t.view("worker_stake")))[owned],
                          minlength=len(invs))
     hh = np.array([inv.households for inv in invs])
     inv_income = np.array([inv.income for inv in invs]) / hh
     inv_wealth = (np.array([inv.cash + inv.foreign_assets for inv in invs]) + equity) / hh
     return {"income": merge_sorted(wf.income, inv_income, hh),
             "wealth": merge_sorted(wf.wealth + wf.stake, inv_wealth, hh)}
+
+
+def rank_correlation(model: RegionalEconomy, income: tuple[np.ndarray, np.ndarray]) -> float:
+    """Intergenerational rank correlation: entrants' income rank against their parents'.
+
+    DESIGN.md §5; Cohen-Rogers §4 (M35): fair equality of opportunity. Only workers who
+    entered during the run have a parent rank; ranks are read off the sorted household
+    income distribution, so the cost is a search per entrant. Reported as 0 until ten
+    workers have entered (tiny worlds, first quarters), so every column stays finite.
+    """
+    wf = model.workforce
+    entrants = np.flatnonzero(np.isfinite(wf.origin_rank))
+    if entrants.size < 10:
+        return 0.0
+    x, w = income
+    cum = np.cumsum(w)
+    rank = cum[np.minimum(np.searchsorted(x, wf.income[entrants]), x.size - 1)] / cum[-1]
+    parent = wf.origin_rank[entrants]
+    if rank.std() == 0 or parent.std() == 0:
+        return 0.0
+    return float(np.corrcoef(parent, rank)[0, 1])
+
+
+def class_rows(model: RegionalEconomy) -> dict[str, float]:
+    """Class shares of households (Wetzel, digest B2 and D1) and the coordinator pay ratio.
+
+    Investors are the owner households; coordinators hold empowering jobs, which exist only
+    where the self_management module models them (elsewhere no job is empowering: share 0,
+    pay ratio 1); workers are the rest.
+    """
+    wf = model.workforce
+    owners = float(sum(inv.households for inv in model.investor_list))
+    total = len(wf) + owners
+    coordinators, ratio = 0.0, 1.0
+    if model.coordinator is not None:
+        coord = model.coordinator & wf.employed
+        others = wf.employed & ~coord
+        coordinators = float(coord.sum() / total)
+        if coord.any() and others.any() and wf.wage[others].mean() > 0:
+            ratio = float(wf.wage[coord].mean() / wf.wage[others].mean())
+    return {"class_share_investors": owners / total,
+            "class_share_coordinators": coordinators,
+            "class_share_workers": 1.0 - owners / total - coordinators,
+            "coordinator_pay_ratio": ratio}
 
 
 def economy_row(model: RegionalEconomy) -> dict[str, Any]:
@@ -116,6 +162,12 @@ def economy_row(model: RegionalEconomy) -> dict[str, Any]:
         "entries": int(model.flows["entries"]),
         "migrants": int(model.flows["migrants"]),
         "workers": n,
+        "skill_dispersion": float(np.log(wf.skill).std()),
+        "rank_correlation": rank_correlation(model, households["income"]),
+        "compliance": float(t.view("complies")[active].mean()) if active.any() else 1.0,
+        "member_share": float(model.region_column("member").mean()),
+        "supra_transfers": model.flows["supra_transfers"] / revenue if revenue > 0 else 0.0,
+        **class_rows(model),
     }
 
 

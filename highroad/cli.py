@@ -1,4 +1,4 @@
-"""The command line: `highroad run|scenarios|validate|sweep|demo` (and `python run.py`)."""
+"""The command line: `highroad run|scenarios|validate|sweep|demo|claims|plot` (and `run.py`)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,48 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", help="scenario name or path")
     add_sweep_parser(sub)
     add_demo_parser(sub)
+    add_claims_parser(sub)
+    add_plot_parser(sub)
     return parser
+
+
+def add_claims_parser(sub: Any) -> None:
+    """The `claims` subcommand: every claim decided by runs (docs/claims.md)."""
+    claims = sub.add_parser(
+        "claims", help="decide the claims of the internationalization debate by runs",
+        description="Run every claim of scenarios/claims.toml (conditions x replicates through "
+                    "the sweep runner), compute effects with bootstrap 95%% intervals and "
+                    "verdicts, and write claims.md, claims.csv and figures to --out.")
+    claims.add_argument("--replicates", type=int, help="replicates per condition (default 8)")
+    claims.add_argument("--steps", type=int, help="recorded quarters per run (default 80)")
+    claims.add_argument("--workers", type=int, help="parallel runs (default: the core count)")
+    claims.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help="override a scenario key in every condition")
+    claims.add_argument("--only", help="comma-separated claims, e.g. H1,C5,RS1,walzer")
+    claims.add_argument("--sobol-samples", type=int,
+                        help="base samples of the C5 Sobol design (default 32)")
+    claims.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                        help="figure format (default png)")
+    claims.add_argument("--out", default="out/claims", help="report folder (default out/claims)")
+    claims.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def add_plot_parser(sub: Any) -> None:
+    """The `plot` subcommand: charts from a run's or a sweep's results folder."""
+    plot = sub.add_parser(
+        "plot", help="publication-ready charts from a run or sweep folder",
+        description="Draw a chart from the results of `highroad run` or `highroad sweep`.")
+    plot.add_argument("results", help="a results folder (of highroad run or highroad sweep)")
+    plot.add_argument("--kind", required=True,
+                      choices=("timeseries", "heatmap", "tornado", "lorenz", "regions", "sobol"))
+    plot.add_argument("--observable", default="income_gini",
+                      help="what to plot (default income_gini; regions: capital_tax)")
+    plot.add_argument("--by", help="timeseries: group runs by this factor")
+    plot.add_argument("--x", help="heatmap: factor on the x axis")
+    plot.add_argument("--y", help="heatmap: factor on the y axis")
+    plot.add_argument("--scenario", help="run folders: which scenario's files (default: first)")
+    plot.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
+    plot.add_argument("--out", help="output file (default RESULTS/plot_KIND.FORMAT)")
 
 
 def add_sweep_parser(sub: Any) -> None:
@@ -91,11 +132,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
-    result = simulate(scenario, seed=args.seed, progress=not args.no_progress)
+    result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
+                      keep_model=True)
     out.mkdir(parents=True, exist_ok=True)
     stem = scenario.name
     write_frame(result.economy, out / f"{stem}_economy")
     write_frame(result.regions, out / f"{stem}_regions")
+    write_frame(households_frame(result.model), out / f"{stem}_households")
+    write_text(out / f"{stem}_network.json", json.dumps(network_data(result.model)))
     resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides}
     write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
     changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
@@ -108,8 +152,30 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"{scenario.world.burn_in}\n")
     print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
     print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
-          f"{stem}_scenario.json, {stem}_summary.png")
+          f"{stem}_households.parquet|csv, {stem}_network.json, {stem}_scenario.json, "
+          f"{stem}_summary.png")
     return 0
+
+
+def households_frame(model: Any) -> Any:
+    """The last quarter's households: income, wealth, weight, region (for Lorenz curves)."""
+    import pandas as pd
+
+    wf = model.workforce
+    invs = model.investor_list
+    workers = pd.DataFrame({"kind": "worker", "region": wf.region, "income": wf.income,
+                            "wealth": wf.wealth + wf.stake, "weight": 1.0})
+    owners = pd.DataFrame({"kind": "investor", "region": [i.home for i in invs],
+                           "income": [i.income / i.households for i in invs],
+                           "wealth": [(i.cash + i.foreign_assets) / i.households for i in invs],
+                           "weight": [i.households for i in invs]})
+    return pd.concat([workers, owners], ignore_index=True)
+
+
+def network_data(model: Any) -> dict[str, Any]:
+    import networkx as nx
+
+    return nx.node_link_data(model.network, edges="links")
 
 
 def write_frame(frame: Any, base: Path) -> None:
@@ -213,8 +279,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_claims(args: argparse.Namespace) -> int:
+    from highroad.analysis.report import run_claims
+    from highroad.scenarios.loader import parse_override
+
+    overrides = dict(parse_override(text) for text in args.overrides)
+    for name in ("replicates", "steps", "workers", "sobol_samples"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ScenarioError(f"--{name.replace('_', '-')}", name, f"{value} is out of range",
+                                ">= 1")
+    only = args.only.split(",") if args.only else None
+    report = run_claims(out=args.out, replicates=args.replicates, steps=args.steps,
+                        workers=args.workers, overrides=overrides, only=only,
+                        sobol_samples=args.sobol_samples, progress=not args.no_progress,
+                        fmt=args.format)
+    table = report.table[["claim", "observable", "effect", "ci_low", "ci_high",
+                          "sceptic_verdict", "counter_verdict"]]
+    print(table.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+    print(f"\nwrote {report.out}/claims.md, claims.csv and figures/")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from highroad.analysis.plot_results import plot_results
+
+    path = plot_results(args.results, args.kind, observable=args.observable, by=args.by,
+                        x=args.x, y=args.y, scenario=args.scenario, fmt=args.format,
+                        out=args.out)
+    print(f"wrote {path}")
+    return 0
+
+
 COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate,
-            "sweep": cmd_sweep, "demo": cmd_demo}
+            "sweep": cmd_sweep, "demo": cmd_demo, "claims": cmd_claims, "plot": cmd_plot}
 
 
 if __name__ == "__main__":

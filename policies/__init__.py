@@ -46,3 +46,16 @@ def register(cls: type[PolicyModule]) -> type[PolicyModule]:
     """Class decorator: make a module available to scenarios under `cls.name`."""
     REGISTRY[cls.name] = cls
     return cls
+
+
+# The modules register themselves on import (one file each; see docs/policies.md).
+from highroad.policies import (  # noqa: E402, F401, I001
+    asset_redistribution,
+    associative_governance,
+    capital_controls,
+    good_jobs,
+    quasi_public_goods,
+    self_management,
+    social_democracy,
+    supra_regional,
+)

@@ -168,9 +168,17 @@ class RegionalEconomy(mesa.Model):
         self.rest_of_world.world_demand = tradable_output * np.array(
             [p.goods.export_demand_low, p.goods.export_demand_high])
         self.unemployed_by_region = n_workers.astype(float)
+        # Levers the policy modules move; reset each quarter, so a module that is off leaves
+        # them at these neutral values (see `reset_levers` and policies/__init__.py).
         self.outside_bonus = np.zeros(self.n_regions)   # non-wage income raising outside options
         self.transition_relief = np.zeros(self.n_regions)  # extra relief from policy modules
         self.skill_growth_bonus = np.zeros(self.n_regions)
+        self.high_road_frontier = np.ones(self.n_regions)  # high-road technology multiplier
+        self.relocation_tax = np.zeros(self.n_regions)  # share of value moved out; 1 = barred
+        self.exit_tax = np.zeros(self.n_regions)        # same, for capital sent abroad
+        self.import_barrier = np.ones(2)                # multiplies import shares (safeguards)
+        self.private_founding = True                    # investors may found firms
+        self.coordinator: np.ndarray | None = None      # workers in empowering jobs, if modelled
         self.flows: dict[str, float] = defaultdict(float)
         self._aggregate()
         self.typical_firm_capital = float(np.median(self.firm_column("capital")))
@@ -204,6 +212,7 @@ class RegionalEconomy(mesa.Model):
 
     # -- phase 2 -------------------------------------------------------------------------------
     def set_policies(self) -> None:
+        self.reset_levers()
         self.regions.do("set_policy")
         gov, assoc = self.params.government, self.params.associations
         a = self.region_column("associative_capacity")
@@ -215,7 +224,17 @@ class RegionalEconomy(mesa.Model):
                                             * self.region_column("mean_wage"))
         self.run_hooks("on_policy")
         self.regions.do("plan_budget")
+        self.region_column("programmes")[:] = 0.0  # netted by this plan; refilled until the next
         self.conditions = self.market_conditions()
+
+    def reset_levers(self) -> None:
+        """Return the per-quarter policy levers to neutral; enabled modules set them again."""
+        self.outside_bonus[:] = 0.0
+        self.transition_relief[:] = 0.0
+        self.skill_growth_bonus[:] = 0.0
+        self.relocation_tax[:] = 0.0
+        self.exit_tax[:] = 0.0
+        self.import_barrier[:] = 1.0
 
     def public_goods_index(self) -> np.ndarray:
         """Quasi-public goods per worker relative to the initial wage, mapped to [0, 1)."""
@@ -236,7 +255,7 @@ class RegionalEconomy(mesa.Model):
             fp.public_goods_effect_high, self.region_column("associative_capacity")[region],
             fp.associative_effect, self.agglomeration[region], self.params.world.agglomeration,
             fp.training_share)
-        return tfp * np.where(road == HIGH, high, low)
+        return tfp * np.where(road == HIGH, high * self.high_road_frontier[region], low)
 
     def market_conditions(self) -> MarketConditions:
         regions = np.arange(self.n_regions)
@@ -313,6 +332,11 @@ class RegionalEconomy(mesa.Model):
         tfp = float(np.exp(self.params.firms.tfp_dispersion * self.rng.standard_normal()))
         firm = Firm(self, region=region, high=bool(rates[HIGH] > rates[LOW]), capital=0.0,
                     cash=0.0, tfp=tfp, owner=self.investor_list.index(investor))
+        levy = self.relocation_tax[investor.home] * size if region != investor.home else 0.0
+        if levy > 0:  # capital controls: capital placed outside the home region is taxed
+            self._pay_capital_control(INVESTORS, investor.home, levy)
+            investor.cash -= levy
+            size -= levy
         investor.cash -= size
         firm.cash += size
         self.ledger.pay("equity", INVESTORS, investor.home, FIRMS, region, size)
@@ -321,6 +345,11 @@ class RegionalEconomy(mesa.Model):
         return firm
 
     def invest_abroad(self, investor: Investor, amount: float) -> None:
+        levy = self.exit_tax[investor.home] * amount
+        if levy > 0:  # capital controls: capital sent abroad is taxed at the border
+            self._pay_capital_control(INVESTORS, investor.home, levy)
+            investor.cash -= levy
+            amount -= levy
         investor.cash -= amount
         investor.foreign_assets += amount
         self.rest_of_world.balance += amount
@@ -333,6 +362,13 @@ class RegionalEconomy(mesa.Model):
         self.rest_of_world.balance -= amount
         self.ledger.pay("foreign_investment", ROW, 0, INVESTORS, investor.home, amount)
         self.flows["money_repatriated"] += amount
+
+    def _pay_capital_control(self, payer: int, region: int, levy: float) -> None:
+        """A tax on capital crossing a border, paid to the region it leaves (capital_controls)."""
+        self.region_column("cash")[region] += levy
+        self.ledger.pay("capital_controls", payer, 0 if payer == ROW else region, GOV, region,
+                        levy)
+        self.flows["capital_control_revenue"] += levy
 
     def _release_workers(self, firm: Firm) -> None:
         wf = self.workforce
@@ -351,6 +387,11 @@ class RegionalEconomy(mesa.Model):
         t = self.region_table
         t.flight_out[origin] += before
         t.flight_in[destination] += before * keep
+        levy = self.relocation_tax[origin] * firm.capital
+        if levy > 0:
+            self._pay_capital_control(FIRMS, origin, levy)
+            firm.cash -= levy
+        self.firm_table.worker_stake[firm.slot] = 0.0  # the stake stayed behind with the workers
         self.ledger.pay("relocation", FIRMS, origin, FIRMS, destination, firm.cash)
         firm.region = destination
         self.flows["relocations"] += 1
@@ -360,7 +401,12 @@ class RegionalEconomy(mesa.Model):
         owner = self.investor_list[firm.owner]
         self._release_workers(firm)
         self.region_table.flight_out[firm.region] += firm.capital
-        owner.foreign_assets += firm.capital * keep
+        exported = firm.capital * keep
+        levy = self.exit_tax[firm.region] * exported
+        if levy > 0:  # the owner cedes that much of the asset abroad; it comes home as tax
+            self.rest_of_world.balance -= levy
+            self._pay_capital_control(ROW, firm.region, levy)
+        owner.foreign_assets += exported - levy
         self.capital_account["exported"] += firm.capital
         self.flows["exits"] += 1
         self._close(firm, owner)
@@ -489,7 +535,7 @@ class RegionalEconomy(mesa.Model):
         openness = p.world.trade_openness
         exposure = np.array([gp.import_exposure_low, gp.import_exposure_high])
         import_share = gm.trade_shares(openness, exposure, self.national_price, row.world_price,
-                                       gp.trade_price_elasticity)
+                                       gp.trade_price_elasticity) * self.import_barrier
         exports = gm.export_demand(openness, row.world_demand, self.national_price,
                                    row.world_price, gp.trade_price_elasticity)
         active = t.view("active")
@@ -598,7 +644,9 @@ class RegionalEconomy(mesa.Model):
         excess = np.where(active, np.maximum(cash - self.params.firms.cash_buffer
                                              * t.view("capital"), 0.0), 0.0)
         owner_type, owner, region = t.view("owner_type"), t.view("owner"), t.view("region")
-        investor_paid = np.where(owner_type == INVESTOR_OWNED, excess, 0.0)
+        # Workers' stakes in investor-owned firms take their share (asset_redistribution).
+        investor_paid = np.where(owner_type == INVESTOR_OWNED,
+                                 excess * (1.0 - t.view("worker_stake")), 0.0)
         by_owner = np.bincount(owner[owner_type == INVESTOR_OWNED],
                                weights=investor_paid[owner_type == INVESTOR_OWNED],
                                minlength=len(self.investor_list))
@@ -609,7 +657,7 @@ class RegionalEconomy(mesa.Model):
             inv.cash += by_owner[k]
             inv.income += by_owner[k]
         cash -= investor_paid
-        worker_paid = np.where(owner_type != INVESTOR_OWNED, excess, 0.0)
+        worker_paid = excess - investor_paid
         if worker_paid.any():
             wf = self.workforce
             emp = np.flatnonzero(wf.employed)

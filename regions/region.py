@@ -21,6 +21,7 @@ REGION_COLUMNS = {
     "perceived_elasticity": np.float64, "gdp": np.float64, "median_wage": np.float64,
     "mean_wage": np.float64, "benefit": np.float64, "enforcement": np.float64,
     "bargaining_power": np.float64, "member": bool, "support": np.float64,
+    "programmes": np.float64,  # policy-module spending since the last budget plan
 }
 
 
@@ -155,6 +156,8 @@ class Region(mesa.Agent):
         """
         gov = self.model.params.government
         t, s = self.table, self.slot
-        spend = max(0.0, t.revenue[s] - t.benefits[s] + gov.debt_correction * t.cash[s])
+        # Policy modules' programmes are netted out, so their spending is budgeted, not borrowed.
+        spend = max(0.0, t.revenue[s] - t.benefits[s] - t.programmes[s]
+                    + gov.debt_correction * t.cash[s])
         t.public_investment[s] = gov.public_goods_share * spend
         t.public_consumption[s] = spend - t.public_investment[s]

@@ -1,0 +1,349 @@
+"""The claims engine: run each claim's conditions through the sweep runner and judge them.
+
+The claims are data (`scenarios/claims.toml`): two conditions, an observable, what each side
+predicts. This module turns each condition into scenario overrides, runs the replicates with
+common random numbers through `highroad.sweep`, summarises every run (mean of the last
+quarter), and applies the verdict rule of `analysis/verdicts.py`. Nothing here knows what
+any claim's answer should be; change a parameter and the same code may say the opposite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from highroad.analysis.verdicts import PREDICTIONS, Effect, bootstrap_effect, verdict
+from highroad.errors import ScenarioError
+from highroad.scenarios.loader import SCENARIO_DIR, load_scenario, read_toml
+
+CLAIMS_FILE = SCENARIO_DIR / "claims" / "claims.toml"
+EXTRA_PREDICTIONS = ("not_increase", "not_decrease")
+TEXT_KEYS = ("description", "source")
+
+
+@dataclass(frozen=True)
+class Condition:
+    label: str
+    scenario: str = "baseline"
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    title: str
+    source: str
+    sceptic: str
+    counter: str
+    observable: str
+    sceptic_predicts: str
+    counter_predicts: str
+    mechanism: str
+    a: Condition
+    b: Condition
+    margin: float
+
+
+@dataclass(frozen=True)
+class ClaimsSpec:
+    description: str
+    margin: float
+    world: dict[str, Any]
+    replicates: int
+    seed: int
+    claims: tuple[Claim, ...]
+    c5: dict[str, Any]
+    walzer: dict[str, Any]
+    source: str
+
+
+# -- loading -----------------------------------------------------------------------------
+
+def load_claims(path: str | Path | None = None) -> ClaimsSpec:
+    """Read and check the claims file; every mistake names the file and the key."""
+    path = Path(path) if path is not None else CLAIMS_FILE
+    doc = read_toml(path)
+    src = str(path)
+    margin = _number(doc, "margin", src, "margin", 0.0, 10.0)
+    run = doc.get("run", {})
+    claims = []
+    seen = set()
+    for i, raw in enumerate(doc.get("claims", [])):
+        where = f"claims[{i}]"
+        for key in ("id", "title", "source", "sceptic", "counter", "observable",
+                    "sceptic_predicts", "counter_predicts", "a", "b"):
+            if key not in raw:
+                raise ScenarioError(src, f"{where}.{key}", "is missing", "see the other claims")
+        for side in ("sceptic_predicts", "counter_predicts"):
+            if raw[side] not in PREDICTIONS + EXTRA_PREDICTIONS:
+                raise ScenarioError(src, f"{where}.{side}", f"'{raw[side]}' is not a prediction",
+                                    ", ".join(PREDICTIONS + EXTRA_PREDICTIONS))
+        if raw["id"] in seen:
+            raise ScenarioError(src, f"{where}.id", f"'{raw['id']}' appears twice", "unique ids")
+        seen.add(raw["id"])
+        claims.append(Claim(
+            id=raw["id"], title=raw["title"], source=raw["source"], sceptic=raw["sceptic"],
+            counter=raw["counter"], observable=raw["observable"],
+            sceptic_predicts=raw["sceptic_predicts"], counter_predicts=raw["counter_predicts"],
+            mechanism=raw.get("mechanism", ""), a=_condition(raw["a"], src, f"{where}.a"),
+            b=_condition(raw["b"], src, f"{where}.b"),
+            margin=_number(raw, "margin", src, f"{where}.margin", 0.0, 10.0, margin)))
+    return ClaimsSpec(
+        description=doc.get("description", ""), margin=margin, world=dict(doc.get("world", {})),
+        replicates=int(_number(run, "replicates", src, "run.replicates", 2, 10_000, 8)),
+        seed=int(_number(run, "seed", src, "run.seed", 0, 2**63 - 1, 0)), claims=tuple(claims),
+        c5=dict(doc.get("c5", {})), walzer=dict(doc.get("walzer", {})), source=src)
+
+
+def _condition(raw: Any, src: str, where: str) -> Condition:
+    if not isinstance(raw, dict):
+        raise ScenarioError(src, where, "must be a table", "label, scenario, overrides")
+    overrides = raw.get("overrides", {})
+    if not isinstance(overrides, dict):
+        raise ScenarioError(src, f"{where}.overrides", "must be a table of dotted keys")
+    return Condition(label=str(raw.get("label", "")), scenario=str(raw.get("scenario",
+                                                                              "baseline")),
+                     overrides=dict(overrides))
+
+
+def _number(table: dict, key: str, src: str, where: str, lo: float, hi: float,
+            default: float | None = None) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise ScenarioError(src, where, f"expected a number in [{lo}, {hi}], got {value!r}")
+    return float(value)
+
+
+# -- conditions as overrides --------------------------------------------------------------
+
+def flatten(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A resolved scenario dict as dotted keys (`government.capital_tax`)."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{prefix}{key}."))
+        elif not (prefix == "" and key in TEXT_KEYS):
+            out[prefix + key] = value
+    return out
+
+
+def condition_overrides(cond: Condition, common: dict[str, Any]) -> dict[str, Any]:
+    """Everything that makes `cond` differ from the baseline, as dotted overrides.
+
+    Order: the condition's scenario file < `common` (the claims world and the user's --set)
+    < the condition's own overrides, so the contrast a claim declares always stands.
+    """
+    base = flatten(load_scenario("baseline", common).to_dict())
+    scenario = flatten(load_scenario(cond.scenario, {**common, **cond.overrides}).to_dict())
+    return {k: v for k, v in scenario.items() if base.get(k) != v}
+
+
+def design_table(conditions: list[Condition], common: dict[str, Any]) -> tuple[
+        pd.DataFrame, dict[str, Any]]:
+    """A sweep design (one row per condition) plus the overrides shared by all of them."""
+    rows = [condition_overrides(c, common) for c in conditions]
+    keys = sorted({k for row in rows for k in row})
+    base = flatten(load_scenario("baseline", common).to_dict())
+    full = [{k: row.get(k, base[k]) for k in keys} for row in rows]
+    varying = [k for k in keys if len({repr(r[k]) for r in full}) > 1]
+    shared = {k: full[0][k] for k in keys if k not in varying}
+    if not varying:  # identical conditions still need a design column
+        varying = ["steps"]
+        full = [{**r, "steps": base["steps"]} for r in full]
+    return pd.DataFrame([{k: r[k] for k in varying} for r in full]), shared
+
+
+# -- running ------------------------------------------------------------------------------
+
+@dataclass
+class Runs:
+    """One sweep's results: the runs table and step-level frames, by design point."""
+
+    runs: pd.DataFrame
+    economy: pd.DataFrame
+    regions: pd.DataFrame
+
+
+def run_conditions(name: str, conditions: list[Condition], spec: ClaimsSpec,
+                   user: dict[str, Any], replicates: int, out: Path,
+                   workers: int | None) -> Runs:
+    """Run every condition `replicates` times (common seeds) through the sweep runner."""
+    from highroad.scenarios.sweep import sweep
+
+    common = {**spec.world, **user}
+    table, shared = design_table(conditions, common)
+    steps = int(common.get("steps", load_scenario("baseline").world.steps))
+    sweep_spec = {
+        "name": name, "base": "baseline", "steps": steps, "replicates": replicates,
+        "seed": spec.seed, "overrides": {**{k: v for k, v in common.items() if k != "steps"},
+                                         **shared},
+        "design": {"method": "table", "file": table},
+    }
+    result = sweep(sweep_spec, workers=workers, out=out / name, resume=(out / name).exists())
+    failed = result.failed
+    if len(failed):
+        first = failed.iloc[0]
+        raise RuntimeError(f"{name}: {len(failed)} runs failed, e.g. run {first['run_id']} "
+                           f"(seed {first['seed']}): {first['error']}")
+    return Runs(result.runs, result.economy, result.regions)
+
+
+def summarise(runs: Runs, observable: str) -> pd.DataFrame:
+    """One value per run: the observable's mean over the last quarter of the run.
+
+    `regions:<column>:<how>` averages each region over the last quarter, then combines the
+    regions with `how` (min, max, mean, std).
+    """
+    if observable.startswith("regions:"):
+        _, column, how = observable.split(":")
+        frame = runs.regions
+        last = frame[frame["step"] >= _last_quarter_start(frame)]
+        per_region = last.groupby(["run_id", "region"])[column].mean()
+        value = per_region.groupby("run_id").agg(how)
+    else:
+        frame = runs.economy
+        last = frame[frame["step"] >= _last_quarter_start(frame)]
+        value = last.groupby("run_id")[observable].mean()
+    out = runs.runs[["run_id", "point", "replicate", "seed"]].set_index("run_id")
+    out["value"] = value
+    return out.reset_index().sort_values(["point", "replicate"])
+
+
+def _last_quarter_start(frame: pd.DataFrame) -> float:
+    steps = frame["step"].max()
+    return steps - max(1, (steps + 1) // 4) + 1
+
+
+# -- judging ------------------------------------------------------------------------------
+
+def margin_of(prediction_margin: float, mean_a: float) -> float:
+    return prediction_margin * abs(mean_a)
+
+
+def judge(prediction: str, effect: Effect, margin: float) -> str:
+    """The verdict rule, with `not_increase`/`not_decrease` as unions of two regions."""
+    if prediction == "not_increase":
+        return _union(effect, margin, "decrease", "no_change")
+    if prediction == "not_decrease":
+        return _union(effect, margin, "increase", "no_change")
+    return verdict(prediction, effect.ci_low, effect.ci_high, margin)
+
+
+def _union(effect: Effect, margin: float, one: str, other: str) -> str:
+    """A prediction covering two adjacent regions: (-inf, m] or [-m, inf)."""
+    if one == "decrease":   # not_increase: effect <= +m
+        if effect.ci_high <= margin:
+            return "supported"
+        return "refuted" if effect.ci_low > margin else "inconclusive"
+    if effect.ci_low >= -margin:  # not_decrease: effect >= -m
+        return "supported"
+    return "refuted" if effect.ci_high < -margin else "inconclusive"
+
+
+def claim_result(claim: Claim, runs: Runs) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Effect, interval and both verdicts of one claim, with its per-run values."""
+    values = summarise(runs, claim.observable)
+    a = values.loc[values["point"] == 0, "value"].to_numpy()
+    b = values.loc[values["point"] == 1, "value"].to_numpy()
+    effect = bootstrap_effect(a, b, seed=0, paired=True)
+    m = margin_of(claim.margin, effect.mean_a)
+    row = {
+        "claim": claim.id, "title": claim.title, "source": claim.source,
+        "condition_a": claim.a.label, "condition_b": claim.b.label,
+        "observable": claim.observable, "mean_a": effect.mean_a, "mean_b": effect.mean_b,
+        "effect": effect.difference, "ci_low": effect.ci_low, "ci_high": effect.ci_high,
+        "ratio": effect.ratio, "ratio_low": effect.ratio_low, "ratio_high": effect.ratio_high,
+        "margin": m, "replicates": effect.replicates,
+        "sceptic_predicts": claim.sceptic_predicts,
+        "sceptic_verdict": judge(claim.sceptic_predicts, effect, m),
+        "counter_predicts": claim.counter_predicts,
+        "counter_verdict": judge(claim.counter_predicts, effect, m),
+    }
+    values = values.assign(condition=np.where(values["point"] == 0, "A", "B"))
+    return row, values
+
+
+# -- C5: variance decomposition ------------------------------------------------------------
+
+def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | None,
+              samples: int | None = None) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+    """Sobol indices over openness and policy factors; verdict on the difference of totals.
+
+    C5 holds when the summed total-order index of the policy factors exceeds that of the
+    openness factors (the interval of the difference, from SALib's bootstrap resamples, lies
+    above zero); H5 holds when it lies below.
+    """
+    from highroad.analysis.sensitivity import sobol_indices
+    from highroad.scenarios.sweep import sweep
+
+    c5 = spec.c5
+    factors = {**c5["openness"], **c5["policy"]}
+    n = int(samples or c5.get("samples", 32))
+    common = {**spec.world, **c5.get("overrides", {}), **user}
+    steps = int(common.get("steps", 80))
+    sweep_spec = {
+        "name": "c5_sobol", "base": "baseline", "steps": steps, "replicates": 1,
+        "seed": spec.seed, "overrides": {k: v for k, v in common.items() if k != "steps"},
+        "design": {"method": "sobol", "samples": n, "calc_second_order": False},
+        "factors": {k: {"min": lo, "max": hi} for k, (lo, hi) in factors.items()},
+    }
+    result = sweep(sweep_spec, workers=workers, out=out / "c5_sobol",
+                   resume=(out / "c5_sobol").exists())
+    problem = result.spec["problem"]
+    runs = Runs(result.runs, result.economy, result.regions)
+    rows, indices = [], []
+    for observable in c5["observables"]:
+        y = summarise(runs, observable).groupby("point")["value"].mean().to_numpy()
+        frame, st_all = sobol_indices(problem, y)
+        is_policy = frame["factor"].isin(list(c5["policy"])).to_numpy()
+        diff = st_all[is_policy].sum(axis=0) - st_all[~is_policy].sum(axis=0)
+        lo, hi = np.nanpercentile(diff, [2.5, 97.5])
+        openness_total = float(frame["ST"][~is_policy].sum())
+        policy_total = float(frame["ST"][is_policy].sum())
+        effect = Effect(openness_total, policy_total, policy_total - openness_total, float(lo),
+                        float(hi), float("nan"), float("nan"), float("nan"), len(y))
+        rows.append({
+            "claim": c5["id"], "title": c5["title"], "source": c5["source"],
+            "condition_a": "openness factors: " + ", ".join(c5["openness"]),
+            "condition_b": "policy factors: " + ", ".join(c5["policy"]),
+            "observable": f"{observable} (total Sobol index, summed)",
+            "mean_a": effect.mean_a, "mean_b": effect.mean_b, "effect": effect.difference,
+            "ci_low": effect.ci_low, "ci_high": effect.ci_high, "ratio": float("nan"),
+            "ratio_low": float("nan"), "ratio_high": float("nan"), "margin": 0.0,
+            "replicates": len(y), "sceptic_predicts": "decrease",
+            "sceptic_verdict": judge("decrease", effect, 0.0), "counter_predicts": "increase",
+            "counter_verdict": judge("increase", effect, 0.0)})
+        indices.append(frame.assign(observable=observable,
+                                    group=np.where(is_policy, "policy", "openness")))
+    return rows, pd.concat(indices, ignore_index=True)
+
+
+# -- Walzer's regimes ---------------------------------------------------------------------
+
+def walzer_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, replicates: int,
+                  workers: int | None) -> pd.DataFrame:
+    """Each regime's mean and 95% bootstrap interval on each of Walzer's criteria."""
+    regimes = list(spec.walzer["regimes"])
+    conditions = [Condition(label=r, scenario=r) for r in regimes]
+    runs = run_conditions("walzer", conditions, spec, user, replicates, out, workers)
+    rows = []
+    rng = np.random.default_rng(0)
+    for criterion in spec.walzer["criteria"]:
+        values = summarise(runs, criterion["observable"])
+        for point, regime in enumerate(regimes):
+            v = values.loc[values["point"] == point, "value"].to_numpy()
+            boot = v[rng.integers(0, v.size, size=(2000, v.size))].mean(axis=1)
+            lo, hi = np.percentile(boot, [2.5, 97.5])
+            rows.append({"criterion": criterion["name"], "observable": criterion["observable"],
+                         "better": criterion["better"], "regime": regime.removeprefix("walzer_"),
+                         "mean": float(v.mean()), "ci_low": float(lo), "ci_high": float(hi)})
+    frame = pd.DataFrame(rows)
+    frame["rank"] = frame.groupby("criterion")["mean"].rank(
+        ascending=True).where(frame["better"] == "lower",
+                              frame.groupby("criterion")["mean"].rank(ascending=False))
+    return frame
+

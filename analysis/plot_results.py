@@ -1,0 +1,118 @@
+"""`highroad plot`: read a run's or a sweep's results folder and draw one chart kind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from highroad.analysis import plots
+from highroad.errors import ScenarioError
+
+KINDS = ("timeseries", "heatmap", "tornado", "lorenz", "regions", "sobol")
+
+
+class Results:
+    """A results folder: a sweep's (runs.parquet, sweep.json) or a run's (NAME_*.parquet)."""
+
+    def __init__(self, folder: str | Path, scenario: str | None = None) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise ScenarioError(str(folder), "", "no such results folder",
+                                "a folder written by highroad run or highroad sweep")
+        self.is_sweep = (self.folder / "runs.parquet").exists()
+        if self.is_sweep:
+            self.spec = json.loads((self.folder / "sweep.json").read_text())
+            return
+        stems = sorted(p.name.removesuffix("_economy.parquet")
+                       for p in self.folder.glob("*_economy.parquet"))
+        if not stems:
+            raise ScenarioError(str(folder), "", "holds no run or sweep results",
+                                "a folder written by highroad run or highroad sweep")
+        if scenario is not None and scenario not in stems:
+            raise ScenarioError(str(folder), "scenario", f"no results for '{scenario}'",
+                                ", ".join(stems))
+        self.stem = scenario or stems[0]
+
+    def table(self, name: str) -> pd.DataFrame:
+        if self.is_sweep:
+            return pd.read_parquet(self.folder / f"{name}.parquet")
+        path = self.folder / f"{self.stem}_{name}.parquet"
+        if not path.exists():
+            raise ScenarioError(str(self.folder), name, f"{path.name} is missing",
+                                "results of `highroad run` from this version")
+        return pd.read_parquet(path)
+
+    def need_sweep(self, kind: str) -> None:
+        if not self.is_sweep:
+            raise ScenarioError(str(self.folder), "kind", f"'{kind}' needs a sweep's results",
+                                "timeseries, lorenz, regions for a run folder")
+
+    def factors(self) -> list[str]:
+        return list(self.spec.get("factors", {}))
+
+
+def plot_results(folder: str | Path, kind: str, observable: str = "income_gini",
+                 by: str | None = None, x: str | None = None, y: str | None = None,
+                 scenario: str | None = None, fmt: str = "png",
+                 out: str | Path | None = None) -> Path:
+    """Draw `kind` from the results in `folder`; return the file written."""
+    if kind not in KINDS:
+        raise ScenarioError("--kind", "kind", f"'{kind}' is not a chart kind", ", ".join(KINDS))
+    res = Results(folder, scenario)
+    fig = draw(res, kind, observable, by, x, y)
+    target = Path(out) if out else res.folder / f"plot_{kind}"
+    return plots.save(fig, target.with_suffix(""), fmt)
+
+
+def draw(res: Results, kind: str, observable: str, by: str | None, x: str | None,
+         y: str | None) -> Any:
+    if kind == "timeseries":
+        economy = res.table("economy")
+        _need_column(res, economy, observable)
+        if by is not None:
+            _need_column(res, economy, by)
+        return plots.timeseries(economy, observable, by=by)
+    if kind == "lorenz":
+        if res.is_sweep:
+            raise ScenarioError(str(res.folder), "kind", "'lorenz' needs a run's households",
+                                "a folder written by highroad run")
+        column = observable if observable in ("income", "wealth") else "income"
+        return plots.lorenz(res.table("households"), column)
+    if kind == "regions":
+        if res.is_sweep:
+            raise ScenarioError(str(res.folder), "kind", "'regions' needs a run's network",
+                                "a folder written by highroad run")
+        regions = res.table("regions")
+        column = observable if observable in regions else "capital_tax"
+        network = json.loads((res.folder / f"{res.stem}_network.json").read_text())
+        return plots.region_network(network, regions, column)
+    res.need_sweep(kind)
+    runs = res.table("runs")
+    factors = res.factors()
+    if kind == "heatmap":
+        if x is None or y is None:
+            raise ScenarioError("--x/--y", "x", "a heatmap needs two factors",
+                                ", ".join(factors))
+        for name in (x, y):
+            _need_column(res, runs, name)
+        return plots.heatmap(runs, x, y, observable)
+    if kind == "tornado":
+        return plots.tornado(runs, factors, observable)
+    from highroad.analysis.sensitivity import design_values, sobol_indices
+
+    problem = res.spec.get("problem")
+    if not problem:
+        raise ScenarioError(str(res.folder), "design.method", "'sobol' needs a Sobol design",
+                            "a sweep with method = \"sobol\" and calc_second_order = false")
+    frame, _ = sobol_indices(problem, design_values(runs, f"end_{observable}"))
+    frame = frame.assign(observable=observable, group="factor")
+    return plots.sobol_bars(frame, observable)
+
+
+def _need_column(res: Results, frame: pd.DataFrame, name: str) -> None:
+    if name not in frame and f"end_{name}" not in frame:
+        raise ScenarioError(str(res.folder), name, "is not a column of these results",
+                            ", ".join(c for c in frame.columns if not c.startswith("end_"))[:300])

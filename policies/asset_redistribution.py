@@ -1,0 +1,215 @@
+"""Generic, asset-based redistribution (Cohen-Rogers §4; digest modules P4-P6).
+
+"Inequality-generating market capitalism would remain" (M28), so C&R add explicit
+redistribution, rejecting both the universal Nordic social wage and US means-testing:
+"we should emphasize generic, asset-based, redistributive strategies. In effect, a »citizen
+dividend« of supports – including not just income and insurance but productive assets,
+market rights, and resources needed for citizenship" [A]. Four instruments, each separately
+switchable inside the module:
+
+- `citizen_dividend`: every resident holds an equal claim on a share of the profits of the
+  region's firms, paid out each quarter. As asset income it raises the outside option of
+  the wage bargain (M32; DESIGN.md §2 names the citizen dividend in the outside option);
+- `worker_ownership`: workers accumulate a stake in the equity of the (investor-owned) firm
+  they work in. The stake takes its share of the firm's payouts, and it does not move:
+  "people move around less frequently than firms and currency; and local investment provides
+  them with the double bounce of market return and improvement in the quality of their
+  community life" (M45). A firm that relocates or exits takes only its investors' share;
+- `tax_universalism`: "the taxation of social as well as private income, with a progressive
+  rate structure" [A] (M31): one linear schedule over all income received in the quarter
+  (wages, benefits, dividends), whose proceeds return as an equal credit, so that generic
+  benefits are clawed back from the rich ("implicit targeting to the needy poor");
+- `early_life`: benefits "pushed backward in the life course" [A] (M35), to "ensure fair
+  access to labor markets before income is earned rather than principally correcting for the
+  results of unequal chances" [B]: public spending on each entering cohort lifts the skill of
+  entrants from below-median homes, which weakens the link to their parents' income rank.
+
+Wetzel (digest B3.4) warns that ownership of single firms reproduces inequality between firms;
+the model does not assume that ownership equalises: stakes pay what their firm earns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from highroad.agents.firm import INVESTOR_OWNED
+from highroad.policies import PolicyModule, PolicyParams, register
+from highroad.policies.flows import (
+    by_region,
+    firms_pay_households,
+    gov_buys,
+    gov_pays_households,
+    households_pay_gov,
+)
+from highroad.scenarios.schema import spec
+
+if TYPE_CHECKING:
+    from highroad.regions.model import RegionalEconomy
+
+
+@dataclass(frozen=True)
+class Params(PolicyParams):
+    enabled: bool = spec(False, "-",
+                         "Switch asset-based redistribution on (then each instrument by its own "
+                         "switch).")
+    citizen_dividend: bool = spec(True, "-",
+                                  "Residents hold an equal claim on a share of their region's "
+                                  "profits.")
+    dividend_share: float = spec(0.1, "share of pre-tax profit",
+                                 "Share of firms' positive profits paid out as the citizen "
+                                 "dividend.", 0, 0.5)
+    worker_ownership: bool = spec(True, "-",
+                                  "Workers accumulate equity stakes in the firms they work in.")
+    stake_target: float = spec(0.2, "share of equity",
+                               "Share of each investor-owned firm's equity its workers come to "
+                               "hold.", 0, 0.9)
+    stake_accrual: float = spec(0.02, "per quarter",
+                                "Share of the gap to the target stake closed per quarter (paid in "
+                                "new shares).", 0, 1)
+    tax_universalism: bool = spec(True, "-",
+                                  "One progressive schedule over private plus social income.")
+    progressivity: float = spec(0.2, "marginal rate",
+                                "Marginal rate of the linear schedule whose proceeds return as an "
+                                "equal credit.", 0, 0.9)
+    early_life: bool = spec(True, "-", "Public investment in each entering cohort.")
+    early_life_lift: float = spec(0.5, "1",
+                                  "Share of the skill shortfall owed to a below-median parental "
+                                  "income rank that early-life investment closes.", 0, 1)
+    early_life_cost: float = spec(2.0, "quarters of regional mean wage per entrant",
+                                  "Public spending on early-life services per entrant.", 0, 80)
+
+
+@register
+class AssetRedistribution(PolicyModule):
+    """Citizen dividend, worker ownership stakes, tax universalism, early-life investment."""
+
+    name = "asset_redistribution"
+    Params = Params
+
+    def on_setup(self, model: RegionalEconomy) -> None:
+        self.dividend_per_head = np.zeros(model.n_regions)
+        self.early_life_bill = np.zeros(model.n_regions)
+
+    def on_policy(self, model: RegionalEconomy) -> None:
+        if self.params.citizen_dividend:
+            model.outside_bonus += self.dividend_per_head
+
+    def on_investment(self, model: RegionalEconomy) -> None:
+        p = self.params
+        if p.citizen_dividend:
+            price_in_dividend(model, p)
+        if p.worker_ownership:
+            accrue_stakes(model, p)
+
+    def on_goods_market(self, model: RegionalEconomy) -> None:
+        # Early-life services for last quarter's entrants, bought in the region.
+        gov_buys(model, self.early_life_bill, builds_stock=False)
+        self.early_life_bill = np.zeros(model.n_regions)
+
+    def on_incomes(self, model: RegionalEconomy) -> None:
+        p = self.params
+        if p.citizen_dividend:
+            self.dividend_per_head = pay_citizen_dividend(model, p)
+        if p.tax_universalism:
+            tax_all_income(model, p)
+
+    def on_demography(self, model: RegionalEconomy) -> None:
+        p = self.params
+        if p.early_life:
+            self.early_life_bill = invest_in_entrants(model, p)
+        if p.worker_ownership:
+            value_stakes(model)
+
+
+def pay_citizen_dividend(model: RegionalEconomy, p: Params) -> np.ndarray:
+    """Each resident receives an equal share of `dividend_share` of local profits.
+
+    Cohen-Rogers §4 [A]: a "»citizen dividend« of supports – including not just income and
+    insurance but productive assets". The claim is the residents' own asset, paid from the
+    firms' cash (firms -> households). Returns the dividend per head by region.
+    """
+    t, wf = model.firm_table, model.workforce
+    residents = model.workers_by_region[t.view("region")] > 0
+    amount = np.where(t.view("active") & residents,
+                      p.dividend_share * np.maximum(t.view("profit"), 0.0), 0.0)
+    pool = by_region(model, t.view("region"), amount)
+    per_head = pool / np.maximum(model.workers_by_region, 1.0)
+    everyone = np.arange(len(wf))
+    firms_pay_households(model, "citizen_dividend", amount, everyone, per_head[wf.region])
+    return per_head
+
+
+def price_in_dividend(model: RegionalEconomy, p: Params) -> None:
+    """Owners expect to keep less of their profit (the citizens' claim comes first)."""
+    c = model.conditions
+    c.capital_tax = np.minimum(c.capital_tax + p.dividend_share, 0.99)
+
+
+def accrue_stakes(model: RegionalEconomy, p: Params) -> None:
+    """Workers' stakes in investor-owned firms grow toward the target, paid in new shares.
+
+    Cohen-Rogers §5 (M45): "The devolution of more productive assets to workers would have
+    the same effect" of tying investment down. No money moves: the investors' claim is
+    diluted. The stake takes its share of payouts in `pay_dividends` and stays behind when
+    the firm moves (Firm.review_location, RegionalEconomy.relocate).
+    """
+    t = model.firm_table
+    stake = t.view("worker_stake")
+    owned = t.view("active") & (t.view("owner_type") == INVESTOR_OWNED)
+    stake[:] = np.where(owned, stake + p.stake_accrual * (p.stake_target - stake), stake)
+
+
+def value_stakes(model: RegionalEconomy) -> None:
+    """Each employee's part of her firm's worker-held equity (for the wealth measures)."""
+    t, wf = model.firm_table, model.workforce
+    equity = t.view("worker_stake") * (t.view("capital") + np.maximum(t.view("cash"), 0.0))
+    per_worker = equity / np.maximum(t.view("employees"), 1)
+    wf.stake[:] = np.where(wf.employed, per_worker[np.maximum(wf.employer, 0)], 0.0)
+
+
+def tax_all_income(model: RegionalEconomy, p: Params) -> None:
+    """A linear progressive schedule over all income, its proceeds returned as equal credits.
+
+    Cohen-Rogers §4 (M31): tax universalism would "combine the political popularity of
+    generic programs with the greater efficiency of means-tested ones". Net tax
+    `progressivity * (y - mean y)` in each region: positive above the mean, a credit below,
+    zero in sum, so the regional budget is unchanged.
+    """
+    wf = model.workforce
+    y = wf.income
+    mean = by_region(model, wf.region, y) / np.maximum(model.workers_by_region, 1.0)
+    net = p.progressivity * (y - mean[wf.region])
+    payers, receivers = np.flatnonzero(net > 0), np.flatnonzero(net < 0)
+    due = np.minimum(net[payers], wf.wealth[payers])
+    households_pay_gov(model, "universal_tax", payers, due)
+    raised = by_region(model, wf.region[payers], due)
+    owed = by_region(model, wf.region[receivers], -net[receivers])
+    scale = np.divide(raised, owed, out=np.zeros_like(raised), where=owed > 0)
+    gov_pays_households(model, "universal_credit", receivers,
+                        -net[receivers] * scale[wf.region[receivers]])
+
+
+def invest_in_entrants(model: RegionalEconomy, p: Params) -> np.ndarray:
+    """Make up part of the head start entrants from poorer homes lack; returns the bill.
+
+    Cohen-Rogers §4 (M35): front-loaded benefits "ensure fair access to labor markets before
+    income is earned rather than principally correcting for the results of unequal chances".
+    An entrant's log skill has a parental part (the parent's income rank, weighted by
+    `demography.skill_persistence`) and an own part (agents/workforce.entrant_skills); public
+    early-life investment closes `early_life_lift` of the parental shortfall of entrants
+    whose parents ranked below the median, and leaves everyone else as they are.
+    """
+    wf, lp, dp = model.workforce, model.params.labour, model.params.demography
+    new = model.entrants
+    sigma = dp.entrant_skill_dispersion
+    if new.size == 0 or sigma <= 0:
+        return np.zeros(model.n_regions)
+    z = (np.log(wf.skill[new]) + 0.5 * sigma**2) / sigma
+    parental = dp.skill_persistence * (wf.origin_rank[new] - 0.5) * np.sqrt(12.0)
+    z = z + p.early_life_lift * np.maximum(-parental, 0.0)
+    wf.skill[new] = np.clip(np.exp(sigma * z - 0.5 * sigma**2), lp.skill_min, lp.skill_max)
+    cost = p.early_life_cost * model.region_column("mean_wage")[wf.region[new]]
+    return by_region(model, wf.region[new], cost)

@@ -1,0 +1,146 @@
+"""Public support for regional deliberative arenas (Cohen-Rogers §3; digest module P1).
+
+C&R's premises: organisations that represent under-represented interests add regulatory
+competence, and "the right kinds of association do not naturally or spontaneously arise"
+[B], so public powers must foster them (M20). The arenas' "distinctive capacity ... to
+gather local information, monitor compliance, and promote cooperation" [A] (M18) works here
+through four channels, each scaled by the region's associative capacity:
+
+- monitoring: "Monitoring in the implementation of agreements would also be a natural
+  byproduct of ongoing discussion" (M22): compliance with the wage floor rises;
+- transition: "Moving to the high road is associated with various transition costs" (M41);
+  cooperation among firms, unions and schools lowers them;
+- practice: units "operate within networks of similar problem-solvers, comparing solutions
+  across sites with an eye to improvement" [A]: firms close part of the gap to the region's
+  best high-road practice;
+- representation: without organised representation "the balance of political and economic
+  bargaining power will defeat norms requiring real equality of opportunity" (M19).
+
+The budget is a share of the region's discretionary spending, redirected from its usual
+split (so quasi-public goods investment falls by that share: support is not free). Support
+"tied to public service" (M23) yields citizen-like solidarities; untied support is partly
+captured by factions, which the `public_service = false` setting encodes as a loss of the
+channels' effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from highroad.policies import PolicyModule, PolicyParams, register
+from highroad.scenarios.schema import spec
+
+if TYPE_CHECKING:
+    from highroad.regions.model import RegionalEconomy
+
+
+@dataclass(frozen=True)
+class Params(PolicyParams):
+    enabled: bool = spec(False, "-", "Switch public support for deliberative arenas on.")
+    budget_share: float = spec(0.1, "share of discretionary spending",
+                               "Public spending redirected to regional deliberative arenas.",
+                               0, 0.5)
+    support_efficiency: float = spec(1.0, "capacity per (spending per worker / initial wage)",
+                                     "Growth of associative capacity bought by the arenas' budget.",
+                                     0, 20)
+    public_service: bool = spec(True, "-",
+                                "Support is tied to public-service tasks (M23); if false, factions"
+                                " capture part of its effect.")
+    faction_loss: float = spec(0.5, "1",
+                               "Share of the channels' effect lost when support is not tied to "
+                               "public service.", 0, 1)
+    monitoring_effect: float = spec(0.15, "probability",
+                                    "Extra compliance with the labour standard at full capacity.",
+                                    0, 1)
+    transition_relief: float = spec(0.3, "share of transition cost",
+                                    "Extra share of the high-road transition cost removed at full "
+                                    "capacity.", 0, 1)
+    practice_diffusion: float = spec(0.05, "per quarter",
+                                     "Share of a firm's gap to regional best high-road practice "
+                                     "closed per quarter at full capacity.", 0, 1)
+    representation: float = spec(0.05, "Nash weight",
+                                 "Extra bargaining power of workers at full capacity.", 0, 0.5)
+
+
+@register
+class AssociativeGovernance(PolicyModule):
+    """Fund deliberative arenas; their capacity monitors, eases transitions, spreads practice."""
+
+    name = "associative_governance"
+    Params = Params
+
+    def effect(self) -> float:
+        """How much of the arenas' capacity serves the public (M23)."""
+        p = self.params
+        return 1.0 if p.public_service else 1.0 - p.faction_loss
+
+    def on_policy(self, model: RegionalEconomy) -> None:
+        capacity = model.region_column("associative_capacity") * self.effect()
+        monitor_standards(model, self.params, capacity)
+        ease_transition(model, self.params, capacity)
+        represent_workers(model, self.params, capacity)
+
+    def on_investment(self, model: RegionalEconomy) -> None:
+        fund_arenas(model, self.params)
+        spread_practice(model, self.params,
+                        model.region_column("associative_capacity") * self.effect())
+
+
+def fund_arenas(model: RegionalEconomy, p: Params) -> None:
+    """Redirect a share of discretionary spending to the arenas; capacity grows with it.
+
+    Cohen-Rogers §3 (M20): associations "do not naturally or spontaneously arise", so public
+    powers must foster them. The arenas buy their services in the region (public
+    consumption); what they take comes out of both parts of the usual split, so quasi-public
+    goods investment falls by the same share. The `support` column feeds the capacity update
+    of phase 7 (RegionalEconomy.update_associations).
+    """
+    rt = model.region_table
+    invest, consume = rt.view("public_investment"), rt.view("public_consumption")
+    arenas = p.budget_share * (invest + consume)
+    invest *= 1.0 - p.budget_share
+    consume *= 1.0 - p.budget_share
+    consume += arenas
+    per_worker = arenas / np.maximum(model.workers_by_region, 1.0) / model.reference_wage
+    rt.view("support")[:] = p.support_efficiency * per_worker
+    model.flows["associative_support"] += float(arenas.sum())
+
+
+def monitor_standards(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
+    """Monitoring as a by-product of deliberation raises compliance (Cohen-Rogers §3, M22)."""
+    enforcement = model.region_column("enforcement")
+    enforcement[:] = np.clip(enforcement + p.monitoring_effect * capacity, 0.0, 1.0)
+
+
+def ease_transition(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
+    """Cooperation lowers the one-off cost of moving to the high road (Cohen-Rogers §5, M41)."""
+    model.transition_relief += p.transition_relief * capacity
+
+
+def represent_workers(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
+    """Organised representation balances bargaining power (Cohen-Rogers §3, M19)."""
+    power = model.region_column("bargaining_power")
+    power[:] = np.clip(power + p.representation * capacity, 0.0, 1.0)
+
+
+def spread_practice(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
+    """Firms close part of the gap to the region's best high-road practice.
+
+    Cohen-Rogers §3 [A]: arenas "operate within networks of similar problem-solvers, comparing
+    solutions across sites with an eye to improvement"; M21: deliberation encourages "a more
+    complete revelation of private information". Best practice is the upper quartile of the
+    region's high-road firms' productivity (tfp); firms below it move toward it.
+    """
+    t = model.firm_table
+    active = t.view("active")
+    region, tfp = t.view("region"), t.view("tfp")
+    high = active & t.view("high")
+    best = np.full(model.n_regions, np.nan)
+    for r in np.unique(region[high]):
+        best[r] = np.quantile(tfp[high & (region == r)], 0.75)
+    target = best[region]
+    gap = np.where(active & np.isfinite(target), np.maximum(target - tfp, 0.0), 0.0)
+    tfp += p.practice_diffusion * capacity[region] * gap

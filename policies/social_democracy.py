@@ -1,0 +1,173 @@
+"""The "old solution" of Cohen-Rogers §2: centralised bargaining, transfers, demand support.
+
+Three mechanisms of the post-war settlement (digest module P9, mechanisms M8-M11):
+
+- centralised bargaining: unions "made deals with »monopoly« capital directly – in
+  centralized systems of wage-bargaining", "exchanging wage moderation for commitments to
+  increased social welfare spending and guarantees of full employment" (M10). Covered wages
+  are compressed toward the regional mean, and unions give up part of their bargaining weight;
+- transfers: "In the most advanced Nordic cases, a substantial »social wage« was assured to
+  all adults"; elsewhere efforts were "more »means-tested«" (§4). Universal or means-tested,
+  financed pay-as-you-go by an earmarked tax on wages;
+- counter-cyclical demand support: "Wage increases or state-led redistribution toward labor
+  increased effective demand, which was captured by domestic firms supplying employment"
+  (M8), on the condition of an economy "sufficiently insulated from foreign competitors that
+  the benefits of demand-stimulus could be reliably captured within its borders" (M11). The
+  stimulus is bought in the region's goods market, so under openness part of it leaks to
+  imports and other regions (M13) by the goods market's own rules, not by assumption here.
+
+Not encoded: the dependency traps and the weak political support that C&R hold against the
+two transfer designs (M29, M30); workers here do not choose whether to look for work, and
+programmes do not depend on votes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from highroad.analysis.metrics import group_medians
+from highroad.policies import PolicyModule, PolicyParams, register
+from highroad.policies.flows import by_region, gov_buys, gov_pays_households, households_pay_gov
+from highroad.scenarios.schema import spec
+
+if TYPE_CHECKING:
+    from highroad.regions.model import RegionalEconomy
+
+TRANSFER_DESIGNS = ("universal", "means_tested")
+
+
+@dataclass(frozen=True)
+class Params(PolicyParams):
+    enabled: bool = spec(False, "-", "Switch the social-democratic package on.")
+    coverage: float = spec(0.8, "share of workers",
+                           "Share of each region's jobs covered by the central wage agreement.",
+                           0, 1)
+    compression: float = spec(0.5, "1",
+                              "Share of the gap between a covered wage and the regional mean wage "
+                              "that the central agreement closes.", 0, 1)
+    wage_moderation: float = spec(0.2, "1",
+                                  "Share of their bargaining weight covered unions give up in the "
+                                  "corporatist bargain.", 0, 1)
+    transfer_design: str = spec("universal", "-",
+                                "Who receives the social wage: every resident, or only those below"
+                                " the means test.", choices=TRANSFER_DESIGNS)
+    transfer_rate: float = spec(0.1, "share of regional mean wage per quarter",
+                                "Social wage paid to each eligible resident.", 0, 1)
+    means_test: float = spec(0.75, "share of regional median income",
+                             "Income below which a household qualifies under means testing.", 0, 3)
+    demand_support: float = spec(1.0, "share of regional GDP per unit of unemployment gap",
+                                 "Extra public purchases when unemployment exceeds the target "
+                                 "(deficit-financed).", 0, 10)
+    unemployment_target: float = spec(0.05, "share of workers",
+                                      "Unemployment above which demand support starts.", 0, 1)
+
+
+@register
+class SocialDemocracy(PolicyModule):
+    """Centralised bargaining, a social wage, and counter-cyclical demand support."""
+
+    name = "social_democracy"
+    Params = Params
+
+    def on_setup(self, model: RegionalEconomy) -> None:
+        self.last_transfer = np.zeros(model.n_regions)   # social wage per eligible resident
+        self.last_cost = 0.0
+        self.last_wage_bill = 0.0
+
+    def on_policy(self, model: RegionalEconomy) -> None:
+        moderate_wages(model, self.params)
+        self.social_wage_in_outside_option(model)
+
+    def on_bargaining(self, model: RegionalEconomy) -> None:
+        compress_wages(model, self.params)
+
+    def on_goods_market(self, model: RegionalEconomy) -> None:
+        support_demand(model, self.params)
+
+    def on_incomes(self, model: RegionalEconomy) -> None:
+        self.pay_social_wage(model)
+
+    def social_wage_in_outside_option(self, model: RegionalEconomy) -> None:
+        """The social wage is income a worker keeps without the job: it raises her fallback.
+
+        Cohen-Rogers §4 (M32): "By increasing labor's bargaining power, a higher social wage
+        drives the economy toward" high-road production; DESIGN.md §2 counts transfers in the
+        outside option of the Nash bargain.
+        """
+        model.outside_bonus += self.last_transfer
+
+    def pay_social_wage(self, model: RegionalEconomy) -> None:
+        """Pay the social wage, and the earmarked wage tax that covers last quarter's cost.
+
+        Universal: to "all adults" (the Nordic case); means-tested: to households with
+        "substantially substandard incomes" (Cohen-Rogers §2), here below `means_test` times
+        the regional median of this quarter's income. Pay-as-you-go: the tax rate is last
+        quarter's cost over last quarter's wage bill, so the programme is self-financing with
+        a one-quarter lag and the region's discretionary budget absorbs the rest.
+        """
+        p, wf = self.params, model.workforce
+        emp = np.flatnonzero(wf.employed)
+        wage_bill = float(wf.wage[emp].sum())
+        if self.last_wage_bill > 0 and emp.size:
+            rate = min(self.last_cost / self.last_wage_bill, 0.5)
+            households_pay_gov(model, "social_insurance_tax", emp, rate * wf.wage[emp])
+        per_head = p.transfer_rate * model.region_column("mean_wage")
+        if p.transfer_design == "universal":
+            eligible = np.arange(len(wf))
+        else:
+            median = group_medians(wf.income, wf.region, model.n_regions)
+            eligible = np.flatnonzero(wf.income < p.means_test * median[wf.region])
+        amount = per_head[wf.region[eligible]]
+        gov_pays_households(model, "social_wage", eligible, amount)
+        self.last_cost = float(amount.sum())
+        self.last_wage_bill = wage_bill
+        self.last_transfer = per_head.copy()
+
+
+def moderate_wages(model: RegionalEconomy, p: Params) -> None:
+    """Covered unions trade part of their bargaining weight for welfare and full employment.
+
+    Cohen-Rogers §2 (M10): "exchanging wage moderation for commitments to increased social
+    welfare spending and guarantees of full employment".
+    """
+    model.region_column("bargaining_power")[:] *= 1.0 - p.coverage * p.wage_moderation
+
+
+def compress_wages(model: RegionalEconomy, p: Params) -> None:
+    """Centralised bargaining sets covered wages closer to the regional mean.
+
+    Cohen-Rogers §2 (M10): strong unions bargained "in centralized systems of
+    wage-bargaining"; a central agreement sets one scale for many firms, so covered wages
+    move toward the region's mean wage (wage compression, DESIGN.md §4). Firms that pay less
+    than the mean pay more, and the reverse.
+    """
+    wf = model.workforce
+    emp = np.flatnonzero(wf.employed)
+    if emp.size == 0 or p.coverage == 0 or p.compression == 0:
+        return
+    region = wf.region[emp]
+    counts = np.bincount(region, minlength=model.n_regions)
+    mean = by_region(model, region, wf.wage[emp]) / np.maximum(counts, 1)
+    covered = (model.rng.random(model.firm_table.size) < p.coverage)[wf.employer[emp]]
+    w = wf.wage[emp]
+    wf.wage[emp] = np.where(covered, w + p.compression * (mean[region] - w), w)
+
+
+def support_demand(model: RegionalEconomy, p: Params) -> None:
+    """Counter-cyclical purchases when unemployment exceeds the target, bought in the region.
+
+    Cohen-Rogers §2 (M8, M11): demand stimulus works when its benefits are "reliably captured
+    within its borders"; the purchases join the region's demand and leak to imports and other
+    regions as the goods market dictates (M13). Deficit-financed: repaid through the
+    government's debt correction.
+    """
+    wf = model.workforce
+    workers = np.maximum(model.workers_by_region, 1.0)
+    unemployment = 1.0 - np.bincount(wf.region[wf.employed], minlength=model.n_regions) / workers
+    gap = np.maximum(unemployment - p.unemployment_target, 0.0)
+    stimulus = p.demand_support * gap * model.region_column("gdp")
+    gov_buys(model, stimulus, builds_stock=False, budgeted=False)
+    model.flows["demand_support"] += float(stimulus.sum())
