@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 #: Overrides that shrink any scenario to a test-sized world.
@@ -17,3 +19,19 @@ SMALL = {
 @pytest.fixture
 def small() -> dict:
     return dict(SMALL)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--long", action="store_true", default=False,
+                     help="run the long versions: 2,000-quarter runs, many more examples")
+
+
+@pytest.fixture
+def long_runs(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--long"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Read by the property tests at import: bounded examples in CI, many more with --long.
+    if config.getoption("--long"):
+        os.environ["HIGHROAD_LONG_TESTS"] = "1"

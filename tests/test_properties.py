@@ -5,6 +5,8 @@ The number of examples is bounded for CI; `pytest --long` runs many more (see co
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,14 @@ from highroad.scenarios import load_scenario
 
 # The labour share is wages over value added: above 1 in a quarter of losses (wages are
 # bargained on expected prices), so it is only required to be finite and non-negative.
+LONG = os.environ.get("HIGHROAD_LONG_TESTS") == "1"
+
+
+def examples(ci: int) -> int:
+    """Bounded in CI; 25 times more with `pytest --long`."""
+    return ci * 25 if LONG else ci
+
+
 SHARES = ["high_road_share", "high_road_employment_share", "good_jobs_share", "unemployment",
           "middle_class_share", "mean_capital_tax", "mean_labour_standard",
           "wage_gini", "income_gini", "wealth_gini", "local_capture"]
@@ -69,14 +79,14 @@ def check_invariants(economy: pd.DataFrame, regions: pd.DataFrame) -> None:
     assert (per_step == economy.set_index("step")["workers"]).all()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=scenarios(), seed=st.integers(0, 2**31 - 1))
 def test_invariants_hold_for_random_scenarios(overrides, seed):
     result = highroad.simulate("baseline", seed=seed, overrides=overrides)
     check_invariants(result.economy, result.regions)
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(5), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=scenarios(), seed=st.integers(0, 2**31 - 1))
 def test_same_seed_same_output_whatever_else_ran_in_the_process(overrides, seed):
     first = highroad.simulate("baseline", seed=seed, overrides=overrides)
@@ -86,7 +96,7 @@ def test_same_seed_same_output_whatever_else_ran_in_the_process(overrides, seed)
     pd.testing.assert_frame_equal(first.regions, again.regions)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=scenarios(), seed=st.integers(0, 1000))
 def test_capital_is_conserved_up_to_recorded_flows(overrides, seed):
     """The model checks this itself every quarter; here the record is read back too."""
