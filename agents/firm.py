@@ -119,7 +119,8 @@ class Firm(mesa.Agent):
         Cohen-Rogers §1 (M2): "investors will almost always be able to find less restrictive
         and costly options elsewhere"; DESIGN.md §2: compare the after-tax return here with the
         best other region and the rest of the world, net of a relocation cost set by
-        `capital_mobility` (0 = immobile: the cost is everything; 1 = free). Moving is worth it
+        `capital_mobility` (0 = immobile; 1 = free; in between a share
+        `capital.relocation_cost * (1 - mobility)` of capital is lost). Moving is worth it
         when (1 - cost)(1 + H r_there) > 1 + H (r_here + hurdle) over the horizon H.
         """
         m = self.model
@@ -129,7 +130,7 @@ class Firm(mesa.Agent):
         cp, fp = m.params.capital, m.params.firms
         horizon = fp.horizon
         # Share of capital that survives a move; a worker-held stake stays behind (M45).
-        keep = mobility * (1.0 - self.table.worker_stake[self.slot])
+        keep = m.mobility_keep * (1.0 - self.table.worker_stake[self.slot])
         # Capital controls tax the value moved out; a tax of 1 bars the move.
         move_tax, exit_tax = m.relocation_tax[self.region], m.exit_tax[self.region]
         rates = m.conditions.after_tax_rate(np.arange(m.n_regions), self.road, self.tfp)

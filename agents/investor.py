@@ -37,8 +37,8 @@ class Investor(mesa.Agent):
 
         Cohen-Rogers §1 (M2, M14): openness "enlarged domestic capital's possibilities of exit";
         new capital goes to the region with the best expected return (founding a firm there on
-        the better road) or abroad at the world return. At mobility m, capital placed outside
-        the home region keeps a share m of its value, as for relocation; at m = 0 it stays home.
+        the better road) or abroad at the world return. Capital placed outside the home region
+        loses what relocation loses (`RegionalEconomy.mobility_keep`); at m = 0 it stays home.
         """
         m = self.model
         cp, fp = m.params.capital, m.params.firms
@@ -48,13 +48,13 @@ class Investor(mesa.Agent):
                            m.conditions.after_tax_rate(regions, HIGH, 1.0))
         # Capital controls tax capital placed outside the home region; a tax of 1 bars it.
         move_tax, exit_tax = m.relocation_tax[self.home], m.exit_tax[self.home]
-        keep = np.where(regions == self.home, 1.0, mobility * (1.0 - move_tax))
+        keep = np.where(regions == self.home, 1.0, m.mobility_keep * (1.0 - move_tax))
         value = keep * (1.0 + fp.horizon * rates)
         value[m.unemployed_by_region < 1] = -np.inf  # no one to hire
         if move_tax >= 1.0:
             value[regions != self.home] = -np.inf
         best = int(np.argmax(value))
-        world_value = (mobility * (1.0 - exit_tax) * (1.0 + fp.horizon * cp.world_return)
+        world_value = (m.mobility_keep * (1.0 - exit_tax) * (1.0 + fp.horizon * cp.world_return)
                        if exit_tax < 1.0 else -np.inf)
         # Wetzel B3.9: where money cannot become capital, no one founds a private firm.
         if (m.private_founding and rates[best] > cp.world_return + cp.entry_hurdle

@@ -266,6 +266,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # a classroom phones no one
     # A closed tab's session (and its play loop) ends after a minute, not Solara's 24 hours.
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
+    # Solara's notice that plain-http cookies cannot be samesite=none: noise for a classroom.
+    env.setdefault("PYTHONWARNINGS", "ignore::UserWarning:solara.server.starlette")
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"highroad demo: open http://{shown}:{port} in a browser (Ctrl+C stops it)",
           flush=True)

@@ -82,6 +82,16 @@ class RegionalEconomy(mesa.Model):
         return self.agents_by_type[Investor]
 
     @property
+    def mobility_keep(self) -> float:
+        """Share of capital that survives a move between regions or abroad.
+
+        `capital_mobility` m = 0 means immobile (nothing survives a move, so none happens);
+        otherwise a share `capital.relocation_cost * (1 - m)` is lost, none at m = 1.
+        """
+        m = self.params.world.capital_mobility
+        return 0.0 if m <= 0 else 1.0 - self.params.capital.relocation_cost * (1.0 - m)
+
+    @property
     def in_burn_in(self) -> bool:
         return self.steps <= self.params.world.burn_in
 

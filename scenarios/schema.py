@@ -109,6 +109,7 @@ class GovernmentParams:
 @dataclass(frozen=True)
 class CapitalParams:
     world_return: float = spec(0.0125, "per quarter", "After-tax return available in the rest of the world.", 0, 0.5)
+    relocation_cost: float = spec(0.5, "share of capital", "Capital lost when capital moves region or leaves, at mobility just above 0; falls linearly to 0 at mobility 1 (at mobility 0 capital cannot move).", 0, 1)
     relocation_hurdle: float = spec(0.002, "per quarter", "Return gap a firm needs before it moves.", 0, 1)
     exit_hurdle: float = spec(0.003, "per quarter", "Shortfall below the world return that makes capital exit.", 0, 1)
     entry_hurdle: float = spec(0.003, "per quarter", "Premium over the world return that makes investors found a firm.", 0, 1)

@@ -1,0 +1,339 @@
+"""The classroom demo without a browser: the model factory, the figures and the components.
+
+Components are rendered with Solara's test renderer inside an AppLayout (the sidebar cards
+only exist under one) and driven through their widgets, as a browser would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ipyvuetify as v
+import ipywidgets
+import numpy as np
+import pandas as pd
+import pytest
+import solara
+
+from highroad import app
+from highroad.errors import ScenarioError
+from highroad.policies import REGISTRY, PolicyModule, PolicyParams
+
+SMALL = 2000  # workers: enough for every mechanism, quick to build
+
+
+def small(**kwargs: object) -> app.DemoEconomy:
+    return app.DemoEconomy(workers=SMALL, **kwargs)
+
+
+def test_factory_runs_the_burn_in_and_records_every_step() -> None:
+    model = small()
+    assert model.quarter == 0
+    assert len(model.records) == 1 and model.records[0]["step"] == 0
+    assert len(model.region_records) == model.n_regions
+    model.step()
+    model.step()
+    assert [row["step"] for row in model.records] == [0, 1, 2]
+    assert len(model.region_records) == 3 * model.n_regions
+
+
+def test_classroom_scale_by_default() -> None:
+    model = app.DemoEconomy()
+    assert model.n_regions == 6
+    assert abs(len(model.workforce) - app.CLASSROOM_WORKERS) < 10
+
+
+def test_controls_override_the_scenario() -> None:
+    model = small(n_regions=4, capital_mobility=0.9, trade_openness=0.1,
+                  government_rule="competitive", seed="7")
+    world = model.params.world
+    assert (world.n_regions, world.capital_mobility, world.trade_openness,
+            world.government_rule) == (4, 0.9, 0.1, "competitive")
+    assert model.seed == 7
+    assert model.levers == {"capital_mobility": 0.9, "trade_openness": 0.1,
+                            "government_rule": "competitive"}
+    assert abs(len(model.workforce) - SMALL) < 4
+
+
+def test_levers_left_unset_take_the_scenarios_values() -> None:
+    model = small()
+    base = app.load_scenario("baseline").world
+    assert model.levers == {k: getattr(base, k) for k in app.LEVERS}
+
+
+def test_same_controls_and_seed_give_the_same_run() -> None:
+    a, b, c = small(seed=3), small(seed="3"), small(seed=4)
+    for m in (a, b, c):
+        for _ in range(5):
+            m.step()
+    frames = [pd.DataFrame.from_records(m.records) for m in (a, b, c)]
+    pd.testing.assert_frame_equal(frames[0], frames[1])  # NaN-aware, unlike ==
+    assert not frames[0].equals(frames[2])
+
+
+@pytest.mark.parametrize("text, expected", [("42", 42), (" 7 ", 7), (5, 5)])
+def test_seed_box_reads_whole_numbers(text: str | int, expected: int) -> None:
+    assert app.parse_seed(text) == expected
+
+
+def test_seed_box_hashes_other_text_stably() -> None:
+    assert app.parse_seed("class 3B") == app.parse_seed("class 3B") != app.parse_seed("3C")
+    assert app.parse_seed("-5") >= 0  # NumPy refuses negative seeds
+    assert small(seed="-5").quarter == 0
+
+
+def test_a_scenario_file_given_at_launch_is_in_the_picker(tmp_path) -> None:
+    own = tmp_path / "mine.toml"
+    own.write_text("capital_mobility = 0.7\n")
+    picker = app.model_params(str(own))["scenario"]
+    assert picker["value"] == str(own) and str(own) in picker["values"]
+    assert "baseline" in picker["values"]
+
+
+def test_unknown_switch_is_refused() -> None:
+    with pytest.raises(TypeError, match="unknown policy switch"):
+        small(no_such_package=True)
+
+
+@dataclass(frozen=True)
+class DummyParams(PolicyParams):
+    rate: float = 0.1
+
+
+class DummyPackage(PolicyModule):
+    """A package with one hook, registered only for these tests."""
+
+    name = "dummy_package"
+    Params = DummyParams
+
+    def on_policy(self, model: object) -> None:
+        self.calls = getattr(self, "calls", 0) + 1
+
+
+@pytest.fixture
+def dummy_registered(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setitem(REGISTRY, DummyPackage.name, DummyPackage)
+    return DummyPackage.name
+
+
+def test_a_switch_per_registered_package(dummy_registered: str) -> None:
+    params = app.model_params("baseline")
+    assert params[dummy_registered]["type"] == "Checkbox"
+    assert {name for name, p in params.items() if p.get("type") == "Checkbox"} == set(REGISTRY)
+    on = small(**{dummy_registered: True})
+    off = small(**{dummy_registered: False})
+    assert on.policies_on == [dummy_registered] and off.policies_on == []
+    on.step()
+    assert on.policy_modules[0].calls == app.load_scenario("baseline").world.burn_in + 1
+
+
+def test_a_switch_brings_its_settings_unless_the_scenario_has_its_own(
+        dummy_registered: str, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setitem(app.SWITCH_SETTINGS, dummy_registered, {"rate": 0.3})
+    assert "(rate 0.3)" in app.model_params("baseline")[dummy_registered]["label"]
+    assert small(**{dummy_registered: True}).params.policies[dummy_registered].rate == 0.3
+    own = tmp_path / "own_rate.toml"
+    own.write_text(f"[policies.{dummy_registered}]\nrate = 0.2\n")
+    model = small(scenario=str(own), **{dummy_registered: True})
+    assert model.params.policies[dummy_registered].rate == 0.2
+
+
+@pytest.mark.skipif("supra_regional" not in REGISTRY, reason="no supra_regional package yet")
+def test_the_supra_regional_switch_is_a_floor() -> None:
+    supra = small(supra_regional=True).params.policies["supra_regional"]
+    assert supra.enabled and supra.tax_floor > 0 and supra.labour_standard_floor > 0
+
+
+def test_every_registered_package_runs_from_its_switch() -> None:
+    for name in sorted(REGISTRY):
+        model = small(**{name: True})
+        for _ in range(3):
+            model.step()
+        assert name in model.policies_on
+
+
+def test_mesa_accepts_the_parameter_card(dummy_registered: str) -> None:
+    # Imported here, after `app`, which silences a harmless lint warning Mesa's import raises.
+    from mesa.visualization.solara_viz import _check_model_params
+
+    params = app.model_params("baseline")
+    _check_model_params(app.DemoEconomy.__init__, params)  # Mesa's own check, raises if wrong
+    values = {k: p["value"] for k, p in params.items()}
+    assert values["scenario"] in app.list_scenarios()
+    assert app.DemoEconomy(**values, workers=SMALL).quarter == 0
+
+
+def test_set_levers_changes_the_running_economy() -> None:
+    model = small()
+    for _ in range(4):
+        model.step()
+    model.set_levers(capital_mobility=1.0, government_rule="competitive")
+    assert model.params.world.capital_mobility == 1.0
+    assert model.params.world.government_rule == "competitive"
+    assert model.lever_changes == [(4, "capital mobility 1, government rule competitive")]
+    model.set_levers(capital_mobility=1.0)  # no change, no mark
+    assert len(model.lever_changes) == 1
+    model.step()
+    assert model.quarter == 5
+
+
+def test_set_levers_validates() -> None:
+    model = small()
+    with pytest.raises(TypeError, match="not a live lever"):
+        model.set_levers(n_regions=3)
+    with pytest.raises(ScenarioError, match="capital_mobility"):
+        model.set_levers(capital_mobility=2.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_freeing_capital_mid_run_starts_a_race(seed: int) -> None:
+    """The live lever reaches the mechanism: competitive regions cut capital taxes only when
+    capital can leave (Cohen-Rogers §1, the sceptics' mechanism)."""
+    taxes = []
+    for mobility in (0.0, 1.0):
+        model = small(government_rule="competitive", seed=seed)
+        model.set_levers(capital_mobility=mobility)
+        for _ in range(40):
+            model.step()
+        taxes.append(model.records[-1]["mean_capital_tax"])
+    assert taxes[1] < taxes[0] - 0.05
+
+
+def test_rebuilt_keeps_everything_but_what_changes() -> None:
+    model = small(n_regions=3, seed=2)
+    fresh = model.rebuilt(capital_mobility=0.8)
+    assert fresh.n_regions == 3 and fresh.seed == 2 and fresh.quarter == 0
+    assert fresh.levers["capital_mobility"] == 0.8
+
+
+def test_history_is_a_bounded_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app, "WINDOW", 5)
+    model = small(n_regions=3)
+    for _ in range(8):
+        model.step()
+    eco, reg = model.history()
+    assert list(eco["step"]) == [4, 5, 6, 7, 8]
+    assert sorted(reg["step"].unique()) == [4, 5, 6, 7, 8] and len(reg) == 15
+
+
+# -- figures --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def played() -> app.DemoEconomy:
+    model = app.DemoEconomy(workers=SMALL, n_regions=4, seed=1)
+    for _ in range(6):
+        model.step()
+    model.set_levers(capital_mobility=1.0)
+    for _ in range(6):
+        model.step()
+    return model
+
+
+def test_race_figure_has_a_line_per_region_and_the_mean(played: app.DemoEconomy) -> None:
+    fig = app.race_figure(played)
+    top, bottom = fig.axes
+    series = [[line for line in ax.lines if line.get_linestyle() != ":"] for ax in fig.axes]
+    assert len(series[0]) == len(series[1]) == played.n_regions + 1
+    assert len(top.lines) == len(series[0]) + 1  # and one dotted line: the lever mark
+    assert top.get_ylabel() == "capital tax" and bottom.get_ylabel() == "labour standard"
+    assert [line.get_color() for line in series[0][:-1]] == [
+        app.region_colour(r) for r in range(played.n_regions)]
+    assert any("capital mobility 1" in t.get_text() for t in top.texts)  # the lever mark
+
+
+@pytest.mark.parametrize("draw, columns", [
+    (app.roads_figure, ["high_road_share", "high_road_employment_share", "good_jobs_share"]),
+    (app.inequality_figure, ["wage_gini", "income_gini"]),
+    (app.flight_figure, ["capital_flight"]),
+])
+def test_economy_figures_plot_the_records(played: app.DemoEconomy, draw, columns) -> None:
+    (ax,) = draw(played).axes
+    data = [line.get_ydata() for line in ax.lines]
+    eco, _ = played.history()
+    scale = 100 if columns == ["capital_flight"] else 1
+    for column in columns:
+        assert any(np.allclose(y, scale * eco[column]) for y in data), column
+
+
+@pytest.mark.parametrize("observable", list(app.OBSERVABLES))
+def test_network_colours_by_any_observable(played: app.DemoEconomy, observable: str) -> None:
+    fig = app.network_figure(played, observable)
+    nodes = fig.axes[0].collections[-1]
+    latest = played.region_records[-played.n_regions:]
+    assert np.allclose(nodes.get_array(), [row[observable] for row in latest])
+    sizes = nodes.get_sizes()
+    capital = np.array([row["capital_stock"] for row in latest])
+    assert np.argmax(sizes) == np.argmax(capital)  # size follows the capital stock
+    assert fig.axes[1].get_ylabel() == app.OBSERVABLES[observable][0]  # the colour bar
+
+
+def test_figure_png_is_a_png(played: app.DemoEconomy) -> None:
+    assert app.figure_png(app.flight_figure(played)).startswith(b"\x89PNG")
+
+
+# -- components -----------------------------------------------------------------------------
+
+@solara.component
+def InLayout(child: solara.Element) -> None:
+    with solara.AppLayout():
+        solara.Column(children=[child])
+
+
+def test_world_levers_act_on_the_running_model() -> None:
+    model = solara.reactive(small())
+    _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
+    rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.95
+    assert model.value.levers["capital_mobility"] == 0.95
+    rc.find(v.BtnToggle).widget.v_model = app.GOVERNMENT_RULES.index("competitive")
+    assert model.value.levers["government_rule"] == "competitive"
+    rc.find(v.Slider, label="Trade openness").widget.v_model = 0.6
+    assert model.value.levers["trade_openness"] == 0.6
+    assert len(model.value.lever_changes) == 3
+    rc.close()
+
+
+def test_world_levers_carry_over_a_reset() -> None:
+    model = solara.reactive(small())
+    _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
+    rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.85
+    model.value = small(seed=5)  # what Mesa's Reset does: built from its own card only
+    assert model.value.levers["capital_mobility"] == 0.85  # rebuilt under the live levers
+    assert model.value.seed == 5 and model.value.quarter == 0
+    rc.close()
+
+
+def test_a_new_scenario_brings_its_own_world(tmp_path) -> None:
+    model = solara.reactive(small())
+    _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
+    rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.85
+    open_world = tmp_path / "open_world.toml"
+    open_world.write_text("capital_mobility = 0.95\ngovernment_rule = \"competitive\"\n")
+    model.value = small(scenario=str(open_world))  # Reset with another scenario picked
+    assert model.value.levers["capital_mobility"] == 0.95  # its world, not the slider's
+    assert rc.find(v.Slider, label="Capital mobility").widget.v_model == 0.95
+    assert rc.find(v.BtnToggle).widget.v_model == app.GOVERNMENT_RULES.index("competitive")
+    rc.close()
+
+
+def test_page_steps_and_redraws() -> None:
+    _, rc = solara.render(InLayout(app.Page()), handle_error=False)
+    images = rc.find(ipywidgets.Image)
+    assert len(images) == len(app.COMPONENTS)
+    before = [img.widget.value for img in images]
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    after = [img.widget.value for img in rc.find(ipywidgets.Image)]
+    assert all(a != b for a, b in zip(before, after, strict=True))
+    assert rc.find(v.Slider, label="Capital mobility")
+    assert {"Scenario", "Seed"} <= {w.widget.label for w in rc.find(v.Select)} | {
+        w.widget.label for w in rc.find(v.TextField)}
+    rc.close()
+
+
+def test_network_observable_picker() -> None:
+    model = small()
+    _, rc = solara.render(InLayout(app.RegionNetwork(model)), handle_error=False)
+    before = rc.find(ipywidgets.Image).widget.value
+    label = app.OBSERVABLES["good_jobs_share"][0]
+    rc.find(v.Select, label="Colour regions by").widget.v_model = label
+    assert rc.find(ipywidgets.Image).widget.value != before
+    rc.close()

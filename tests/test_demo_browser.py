@@ -1,0 +1,167 @@
+"""The classroom demo in a real browser: `highroad demo` served on a free loopback port,
+driven by Debian's headless Chromium through Playwright.
+
+Plays the economy, frees capital with the slider, switches governments to the competitive
+rule, and checks the charts redraw, the running model took the levers, and nothing errs.
+Every wait is bounded; the server's whole process group is killed whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright import sync_api
+
+CHROMIUM = shutil.which("chromium")
+if CHROMIUM is None:
+    pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install "
+                "chromium)", allow_module_level=True)
+
+# As in .library/env/machines/python.md: no GPU, no sandbox as root, no calls home.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+START_TIMEOUT = 40  # s: import Mesa, Solara and the model, then serve
+WAIT_MS = 20_000  # ms: the longest any one browser wait may take
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Kill `highroad demo` and the Solara server it started (one process group)."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "highroad.cli", "demo", "--host", "127.0.0.1",
+         "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"highroad demo exited ({server.returncode}):\n"
+                            + (tmp_path / "server.log").read_text())
+            try:
+                with urllib.request.urlopen(url, timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"highroad demo did not answer on {url} in {START_TIMEOUT} s:\n"
+                            + (tmp_path / "server.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        stop(server)
+        log.close()
+
+
+def quarter(page: sync_api.Page) -> int:
+    match = re.search(r"Quarter (\d+)", page.inner_text("body"))
+    assert match, "the readout 'Quarter N' is missing"
+    return int(match.group(1))
+
+
+def wait_for_quarter(page: sync_api.Page, at_least: int) -> None:
+    page.wait_for_function(
+        "n => { const m = document.body.innerText.match(/Quarter (\\d+)/);"
+        " return m && Number(m[1]) >= n; }", arg=at_least, timeout=WAIT_MS)
+
+
+def pause(page: sync_api.Page) -> None:
+    """Press Mesa's pause button and wait for the last redraw (the quarter stops moving)."""
+    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="▶").wait_for()
+    deadline, last = time.monotonic() + WAIT_MS / 1000, -1
+    while (now := quarter(page)) != last and time.monotonic() < deadline:
+        last = now
+        time.sleep(0.5)
+
+
+def charts(page: sync_api.Page) -> list[bytes]:
+    """What each chart shows, as pixels (its `src` is a new blob URL on every redraw).
+
+    Taken while paused. Mesa's grid may still re-mount the images once after the page
+    loads, detaching one under a running screenshot: then take them all again.
+    """
+    for _ in range(5):
+        try:
+            images = page.locator("img")
+            return [images.nth(i).screenshot(timeout=5000) for i in range(images.count())]
+        except sync_api.Error:
+            time.sleep(0.5)
+    pytest.fail("the chart images kept being replaced")
+
+
+def assert_no_error(page: sync_api.Page, page_errors: list[str]) -> None:
+    text = page.inner_text("body")
+    assert "Traceback" not in text and "error in step" not in text, text[:2000]
+    assert page.locator(".v-alert.error").count() == 0
+    assert page_errors == []
+
+
+def test_play_free_capital_and_watch(demo_url: str, tmp_path: Path) -> None:
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(WAIT_MS)
+            page_errors: list[str] = []
+            page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+            page.goto(demo_url)
+            page.get_by_text("Quarter 0", exact=False).first.wait_for()
+            page.locator("img").nth(4).wait_for()  # all five charts are drawn
+            at_start = charts(page)
+            assert len(at_start) == 5
+
+            page.get_by_role("button", name="▶").click()  # Mesa's play button
+            wait_for_quarter(page, 8)
+            pause(page)
+            played = charts(page)
+            assert all(a != b for a, b in zip(at_start, played, strict=True)), \
+                "a chart did not redraw while playing"
+
+            # While it plays, free capital: focus the slider's thumb, take it to the end.
+            page.get_by_role("button", name="▶").click()
+            slider = page.locator(".v-input", has_text="Capital mobility").get_by_role("slider")
+            slider.focus()
+            page.keyboard.press("End")
+            page.get_by_text("capital mobility 1.00", exact=False).wait_for()
+            page.get_by_role("button", name="competitive").click()
+            page.get_by_text("rule competitive", exact=False).wait_for()
+            wait_for_quarter(page, quarter(page) + 12)
+            pause(page)
+            after = charts(page)
+            assert all(a != b for a, b in zip(played, after, strict=True)), \
+                "a chart did not redraw after the levers moved"
+            assert_no_error(page, page_errors)
+            page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (tmp_path / "demo.png").stat().st_size > 10_000
