@@ -45,17 +45,17 @@ def add_claims_parser(sub: Any) -> None:
     """The `claims` subcommand: every claim decided by runs (docs/claims.md)."""
     claims = sub.add_parser(
         "claims", help="decide the claims of the internationalization debate by runs",
-        description="Run every claim of scenarios/claims.toml (conditions x replicates through "
-                    "the sweep runner), compute effects with bootstrap 95%% intervals and "
+        description="Run every claim of scenarios/claims/claims.toml (conditions x replicates "
+                    "through the sweep runner), compute effects with bootstrap 95%% intervals and "
                     "verdicts, and write claims.md, claims.csv and figures to --out.")
-    claims.add_argument("--replicates", type=int, help="replicates per condition (default 8)")
+    claims.add_argument("--replicates", type=int, help="replicates per condition (default 10)")
     claims.add_argument("--steps", type=int, help="recorded quarters per run (default 80)")
     claims.add_argument("--workers", type=int, help="parallel runs (default: the core count)")
     claims.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a scenario key in every condition")
     claims.add_argument("--only", help="comma-separated claims, e.g. H1,C5,RS1,walzer")
     claims.add_argument("--sobol-samples", type=int,
-                        help="base samples of the C5 Sobol design (default 32)")
+                        help="base samples of the C5 Sobol design (default 64)")
     claims.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
                         help="figure format (default png)")
     claims.add_argument("--out", default="out/claims", help="report folder (default out/claims)")

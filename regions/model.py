@@ -342,11 +342,8 @@ class RegionalEconomy(mesa.Model):
         tfp = float(np.exp(self.params.firms.tfp_dispersion * self.rng.standard_normal()))
         firm = Firm(self, region=region, high=bool(rates[HIGH] > rates[LOW]), capital=0.0,
                     cash=0.0, tfp=tfp, owner=self.investor_list.index(investor))
-        levy = self.relocation_tax[investor.home] * size if region != investor.home else 0.0
-        if levy > 0:  # capital controls: capital placed outside the home region is taxed
-            self._pay_capital_control(INVESTORS, investor.home, levy)
-            investor.cash -= levy
-            size -= levy
+        if region != investor.home:  # capital placed outside the home region
+            size = self._levy_on_leaving(investor, self.relocation_tax[investor.home], size)
         investor.cash -= size
         firm.cash += size
         self.ledger.pay("equity", INVESTORS, investor.home, FIRMS, region, size)
@@ -354,12 +351,16 @@ class RegionalEconomy(mesa.Model):
         self.region_column("flight_in")[region] += size if region != investor.home else 0.0
         return firm
 
-    def invest_abroad(self, investor: Investor, amount: float) -> None:
-        levy = self.exit_tax[investor.home] * amount
-        if levy > 0:  # capital controls: capital sent abroad is taxed at the border
+    def _levy_on_leaving(self, investor: Investor, rate: float, amount: float) -> float:
+        """Capital controls: tax investor capital leaving its home region; return the rest."""
+        levy = rate * amount
+        if levy > 0:
             self._pay_capital_control(INVESTORS, investor.home, levy)
             investor.cash -= levy
-            amount -= levy
+        return amount - levy
+
+    def invest_abroad(self, investor: Investor, amount: float) -> None:
+        amount = self._levy_on_leaving(investor, self.exit_tax[investor.home], amount)
         investor.cash -= amount
         investor.foreign_assets += amount
         self.rest_of_world.balance += amount
