@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 
 def by_region(model: RegionalEconomy, region: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """Sum `amount` over the regions in `region` (length n_regions)."""
-    return np.bincount(region, weights=amount, minlength=model.n_regions)
+    """Sum `amount` over the regions in `region` (length n_regions; float even when empty)."""
+    return np.bincount(region, weights=amount, minlength=model.n_regions).astype(np.float64)
 
 
 def gov_pays_households(model: RegionalEconomy, flow: str, who: np.ndarray,
