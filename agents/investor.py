@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from highroad.regions.returns import HIGH, LOW
-
 if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
 
@@ -44,8 +42,7 @@ class Investor(mesa.Agent):
         cp, fp = m.params.capital, m.params.firms
         mobility = m.params.world.capital_mobility
         regions = np.arange(m.n_regions)
-        rates = np.maximum(m.conditions.after_tax_rate(regions, LOW, 1.0),
-                           m.conditions.after_tax_rate(regions, HIGH, 1.0))
+        rates = m.entry_rates()
         # Capital controls tax capital placed outside the home region; a tax of 1 bars it.
         move_tax, exit_tax = m.relocation_tax[self.home], m.exit_tax[self.home]
         keep = np.where(regions == self.home, 1.0, m.mobility_keep * (1.0 - move_tax))

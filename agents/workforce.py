@@ -36,6 +36,7 @@ class Workforce:
     def __init__(self, region: np.ndarray, skill: np.ndarray, wealth: np.ndarray) -> None:
         n = len(region)
         self.region = np.asarray(region, dtype=np.int64)
+        self._employed_index: np.ndarray | None = None
         self.employer = np.full(n, UNEMPLOYED, dtype=np.int64)
         self.skill = np.asarray(skill, dtype=np.float64)
         self.wage = np.zeros(n)             # gross wage this quarter (0 if unemployed)
@@ -54,8 +55,40 @@ class Workforce:
                           int(self.tenure[i]), float(self.stake[i]))
 
     @property
+    def employer(self) -> np.ndarray:
+        """Firm slot of each worker's employer, or UNEMPLOYED (-1)."""
+        return self._employer
+
+    @employer.setter
+    def employer(self, value: np.ndarray) -> None:
+        self._employer = value
+        self._employed_index = None
+
+    def employment_changed(self) -> None:
+        """Call after writing into `employer` in place: the cached employed index is stale."""
+        self._employed_index = None
+
+    @property
     def employed(self) -> np.ndarray:
-        return self.employer != UNEMPLOYED
+        return self._employer != UNEMPLOYED
+
+    def employed_index(self) -> np.ndarray:
+        """Indices of the employed workers, ascending (cached until employment changes).
+
+        Phases 4 to 6 and the observables all work on the employed; computing the index once
+        per change instead of once per use saves a pass over every worker each time. Writes to
+        `employer` either assign the whole array or call `employment_changed`; treat the
+        returned array as read-only.
+        """
+        if self._employed_index is None:
+            self._employed_index = np.flatnonzero(self._employer != UNEMPLOYED)
+        return self._employed_index
+
+    def fire(self, who: np.ndarray) -> None:
+        """Workers `who` lose their jobs (and this quarter's wage)."""
+        self._employer[who] = UNEMPLOYED
+        self.wage[who] = 0.0
+        self._employed_index = None
 
     def count_by_region(self, n_regions: int, mask: np.ndarray | None = None) -> np.ndarray:
         region = self.region if mask is None else self.region[mask]
@@ -69,14 +102,36 @@ def learn_and_forget(skill: np.ndarray, on_high_road: np.ndarray, on_low_road: n
 
     Cohen-Rogers §5 (M39): high-road firms rely on "skilled" workers and build their skill;
     DESIGN.md §2: "skill grows on high-road jobs and in training, decays in unemployment".
-    Growth is logistic toward `skill_max`, so skills stay bounded.
+    Growth is logistic toward `skill_max`, so skills stay bounded. (Masks over all workers;
+    `learn_on_the_job` does the work.)
     """
-    headroom = np.clip(1.0 - skill / skill_max, 0.0, 1.0)
-    growth = np.where(on_high_road, growth_high, np.where(on_low_road, growth_low, 0.0))
-    unemployed = ~(on_high_road | on_low_road)
-    new = skill * (1.0 + growth * headroom)
-    new = np.where(unemployed, skill * (1.0 - decay), new)
-    return np.clip(new, skill_min, skill_max)
+    employed = np.flatnonzero(on_high_road | on_low_road)
+    if np.ndim(growth_high):
+        growth_high = np.asarray(growth_high)[employed]
+    return learn_on_the_job(skill, employed, on_high_road[employed], growth_high, growth_low,
+                            decay, skill_min, skill_max)
+
+
+def learn_on_the_job(skill: np.ndarray, employed: np.ndarray, on_high_road: np.ndarray,
+                     growth_high: float | np.ndarray, growth_low: float, decay: float,
+                     skill_min: float, skill_max: float) -> np.ndarray:
+    """`learn_and_forget` given the employed's indices and, for each of them, whether the
+    job is on the high road (and `growth_high`, per employed worker or one number).
+
+    Returns the new skills of all workers: the employed grow by
+    `growth * (1 - skill / skill_max)`, the unemployed lose a share `decay`.
+    """
+    learned = skill[employed]
+    headroom = np.divide(learned, skill_max)
+    np.subtract(1.0, headroom, out=headroom)
+    np.clip(headroom, 0.0, 1.0, out=headroom)
+    headroom *= np.where(on_high_road, growth_high, growth_low)
+    headroom += 1.0
+    learned *= headroom
+    new = skill * (1.0 - decay)
+    new[employed] = learned
+    np.clip(new, skill_min, skill_max, out=new)
+    return new
 
 
 def entrant_skills(parent_rank: np.ndarray, persistence: float, dispersion: float,

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from highroad.analysis.metrics import (
+    Households,
     coefficient_of_variation,
-    gini,
-    gini_sorted,
-    merge_sorted,
-    middle_class_share_sorted,
+    gini_of_sorted,
+    median_of_sorted,
     theil,
 )
 
@@ -27,19 +26,37 @@ def good_jobs(model: RegionalEconomy) -> np.ndarray:
     lasted `labour.good_job_tenure` quarters (security) and comes with training, i.e. a career
     ladder (the employer is on the high road, or trains under a policy module).
     """
+    wf = model.workforce
+    out = np.zeros(len(wf), dtype=bool)
+    out[good_job_holders(model)] = True
+    return out
+
+
+def good_job_holders(model: RegionalEconomy) -> np.ndarray:
+    """Indices of the workers holding a good job (see `good_jobs`), computed on the employed.
+
+    A worker's region is her employer's (hiring is within the region; a firm that moves
+    lays its workers off), so the wage threshold is read per firm.
+    """
     wf, t, lp = model.workforce, model.firm_table, model.params.labour
-    employed = wf.employed
-    trains = np.zeros(len(wf), dtype=bool)
-    trains[employed] = t.high[wf.employer[employed]] | t.trains[wf.employer[employed]]
-    threshold = lp.good_job_wage * model.region_column("median_wage")[wf.region]
-    return employed & (wf.wage >= threshold) & (wf.tenure >= lp.good_job_tenure) & trains
+    emp = wf.employed_index()
+    firm = wf.employer[emp]
+    trains = t.view("high") | t.view("trains")
+    threshold = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
+    good = wf.wage[emp] >= threshold
+    good &= wf.tenure[emp] >= lp.good_job_tenure
+    good &= trains[firm]
+    return emp[good]
 
 
-def household_distributions(model: RegionalEconomy) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Sorted disposable income and wealth per household, with weights.
+def household_distributions(model: RegionalEconomy, income_order: np.ndarray | None = None
+                            ) -> dict[str, Households]:
+    """Disposable income and wealth per household, as `Households` distributions.
 
     Workers are one household each; each Investor agent stands for `households` owner
     households sharing its income and its wealth (cash, foreign assets, firm equity).
+    With `income_order` (an argsort of the workers' incomes) the income distribution is
+    read off it instead of sorted again.
     """
     wf, t = model.workforce, model.firm_table
     invs = model.investor_list
@@ -52,85 +69,145 @@ def household_distributions(model: RegionalEconomy) -> dict[str, tuple[np.ndarra
     hh = np.array([inv.households for inv in invs])
     inv_income = np.array([inv.income for inv in invs]) / hh
     inv_wealth = (np.array([inv.cash + inv.foreign_assets for inv in invs]) + equity) / hh
-    return {"income": merge_sorted(wf.income, inv_income, hh),
-            "wealth": merge_sorted(wf.wealth + wf.stake, inv_wealth, hh)}
+    incomes = wf.income[income_order] if income_order is not None else np.sort(wf.income)
+    wealth = wf.wealth + wf.stake
+    wealth.sort()
+    return {"income": Households(incomes, inv_income, hh),
+            "wealth": Households(wealth, inv_wealth, hh)}
 
 
-def rank_correlation(model: RegionalEconomy, income: tuple[np.ndarray, np.ndarray]) -> float:
+def rank_correlation(model: RegionalEconomy, income: Households,
+                     income_order: np.ndarray | None = None,
+                     entrants: np.ndarray | None = None) -> float:
     """Intergenerational rank correlation: entrants' income rank against their parents'.
 
     DESIGN.md §5; Cohen-Rogers §4 (M35): fair equality of opportunity. Only workers who
-    entered during the run have a parent rank; ranks are read off the sorted household
-    income distribution, so the cost is a search per entrant. Reported as 0 until ten
-    workers have entered (tiny worlds, first quarters), so every column stays finite.
+    entered during the run have a parent rank; ranks are read off the household income
+    distribution (the cumulative weight up to the first household with the same income).
+    Reported as 0 until ten workers have entered (tiny worlds, first quarters), so every
+    column stays finite.
+
+    With few entrants each is searched for; once entrants are many (their share grows over
+    a run), the ranks of all workers are worked out in sorted order from `income_order`,
+    the argsort that produced the distribution, and paired there with their parents'.
     """
     wf = model.workforce
-    entrants = np.flatnonzero(np.isfinite(wf.origin_rank))
+    if income_order is not None:
+        # In sorted order: the parents' ranks come along, the entrants are the finite ones.
+        parent = wf.origin_rank[income_order]
+        rank = income.ranks_of_runs()
+        entered = np.isfinite(parent)
+        if np.count_nonzero(entered) < 10:
+            return 0.0
+        if not entered.all():
+            parent, rank = parent[entered], rank[entered]
+        return correlation(parent, rank)
+    if entrants is None:
+        entrants = np.flatnonzero(np.isfinite(wf.origin_rank))
     if entrants.size < 10:
         return 0.0
-    x, w = income
-    cum = np.cumsum(w)
-    rank = cum[np.minimum(np.searchsorted(x, wf.income[entrants]), x.size - 1)] / cum[-1]
-    parent = wf.origin_rank[entrants]
-    if rank.std() == 0 or parent.std() == 0:
+    below = np.searchsorted(income.units, wf.income[entrants])
+    rank = (below + 1.0 + income.extra_weight_before(below)) / income.total_weight
+    return correlation(wf.origin_rank[entrants], rank)
+
+
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation with pairwise sums: no BLAS call, so the same on every machine.
+
+    (`np.corrcoef` goes through a multithreaded BLAS product whose rounding depends on the
+    number of threads, and whose idle threads spin.) 0 when either side is constant.
+    """
+    da = a - a.mean()
+    db = b - b.mean()
+    saa, sbb = float(np.sum(da * da)), float(np.sum(db * db))
+    if saa == 0 or sbb == 0:
         return 0.0
-    return float(np.corrcoef(parent, rank)[0, 1])
+    return float(np.clip(np.sum(da * db) / np.sqrt(saa * sbb), -1.0, 1.0))
 
 
-def class_rows(model: RegionalEconomy) -> dict[str, float]:
+def class_rows(model: RegionalEconomy, wages: np.ndarray | None = None) -> dict[str, float]:
     """Class shares of households (Wetzel, digest B2 and D1) and the coordinator pay ratio.
 
     Investors are the owner households; coordinators hold empowering jobs, which exist only
     where the self_management module models them (elsewhere no job is empowering: share 0,
-    pay ratio 1); workers are the rest.
+    pay ratio 1); workers are the rest. `wages`: the employed's wages, if already gathered.
     """
     wf = model.workforce
     owners = float(sum(inv.households for inv in model.investor_list))
     total = len(wf) + owners
     coordinators, ratio = 0.0, 1.0
     if model.coordinator is not None:
-        coord = model.coordinator & wf.employed
-        others = wf.employed & ~coord
-        coordinators = float(coord.sum() / total)
-        if coord.any() and others.any() and wf.wage[others].mean() > 0:
-            ratio = float(wf.wage[coord].mean() / wf.wage[others].mean())
+        emp = wf.employed_index()
+        wages = wf.wage[emp] if wages is None else wages
+        coord = model.coordinator[emp]
+        coordinators = float(np.count_nonzero(coord) / total)
+        if coord.any() and not coord.all():
+            others = wages[~coord].mean()
+            if others > 0:
+                ratio = float(wages[coord].mean() / others)
     return {"class_share_investors": owners / total,
             "class_share_coordinators": coordinators,
             "class_share_workers": 1.0 - owners / total - coordinators,
             "coordinator_pay_ratio": ratio}
 
 
-def economy_row(model: RegionalEconomy) -> dict[str, Any]:
+def observe(model: RegionalEconomy) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """This quarter's economy row and region rows, sharing the work they have in common."""
+    good = good_job_holders(model)
+    return economy_row(model, good), region_rows(model, good)
+
+
+def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[str, Any]:
+    """The economy-wide observables of this quarter (`good`: the good-job holders, if known).
+
+    The work is arranged so each distribution is sorted once: the employed wages once
+    (Gini and median), household incomes and wealth once each (Ginis, middle class, ranks).
+    """
     wf, t, rt = model.workforce, model.firm_table, model.region_table
     active = t.view("active")
-    employed = wf.employed
+    emp = wf.employed_index()
     n = len(wf)
-    n_employed = int(employed.sum())
+    n_employed = int(emp.size)
     high = t.view("high") & active
     employees = t.view("employees")
     revenue = float(t.view("revenue")[active].sum())
     wage_bill = float(t.view("wage_bill")[active].sum())
-    wages = wf.wage[employed]
-    households = household_distributions(model)
+    wages = wf.wage[emp]
+    wage_total = float(wages.sum())
+    sorted_wages = np.sort(wages)
+    if sorted_wages.size and sorted_wages[0] < 0:  # negative wages count as zero in the Gini
+        positive = np.maximum(wages, 0.0)
+        wage_gini = gini_of_sorted(np.sort(positive), float(positive.sum()))
+    else:
+        wage_gini = gini_of_sorted(sorted_wages, wage_total)
+    entered = np.isfinite(wf.origin_rank)
+    # Many entrants: one argsort of incomes serves both the distribution and their ranks.
+    many = np.count_nonzero(entered) > n // 4
+    income_order = np.argsort(wf.income) if many else None
+    entrants = None if many else np.flatnonzero(entered)
+    households = household_distributions(model, income_order)
+    if good is None:
+        good = good_job_holders(model)
     capital = float(model.capital_by_region.sum())
     gdp_pc = model.region_column("gdp") / np.maximum(model.workers_by_region, 1)
     tax = model.region_column("capital_tax")
     rates = t.view("rate")
+    low = active & ~t.view("high")
     flight = float(rt.view("flight_out").sum())
     return {
         "step": int(model.steps - model.params.world.burn_in),
         "high_road_share": float(high.sum() / max(active.sum(), 1)),
         "high_road_employment_share": float(employees[high].sum() / max(n_employed, 1)),
-        "good_jobs_share": float(good_jobs(model).sum() / n),
-        "mean_wage": float(wages.mean()) if wages.size else 0.0,
-        "median_wage": float(np.median(wages)) if wages.size else 0.0,
-        "wage_gini": gini(wages),
-        "income_gini": gini_sorted(*households["income"]),
-        "wealth_gini": gini_sorted(*households["wealth"]),
+        "good_jobs_share": float(good.size / n),
+        "mean_wage": wage_total / n_employed if n_employed else 0.0,
+        "median_wage": median_of_sorted(sorted_wages) if n_employed else 0.0,
+        "wage_gini": wage_gini,
+        "income_gini": households["income"].gini(),
+        "wealth_gini": households["wealth"].gini(),
         "unemployment": 1.0 - n_employed / n,
         "labour_share": wage_bill / revenue if revenue > 0 else 0.0,
         "productivity": float(t.view("output")[active].sum() / max(n_employed, 1)),
-        "middle_class_share": middle_class_share_sorted(*households["income"]),
+        "middle_class_share": households["income"].middle_class_share(),
         "mean_capital_tax": float(tax.mean()),
         "capital_tax_dispersion": float(tax.std()),
         "mean_labour_standard": float(model.region_column("labour_standard").mean()),
@@ -144,8 +221,7 @@ def economy_row(model: RegionalEconomy) -> dict[str, Any]:
         "gdp": revenue,
         "firms": int(active.sum()),
         "profit_rate_high": float(rates[high].mean()) if high.any() else float("nan"),
-        "profit_rate_low": float(rates[active & ~t.view("high")].mean())
-        if (active & ~t.view("high")).any() else float("nan"),
+        "profit_rate_low": float(rates[low].mean()) if low.any() else float("nan"),
         "associative_capacity": float(model.region_column("associative_capacity").mean()),
         "price_low": float(model.market_price[0]),
         "price_high": float(model.market_price[1]),
@@ -163,15 +239,17 @@ def economy_row(model: RegionalEconomy) -> dict[str, Any]:
         "migrants": int(model.flows["migrants"]),
         "workers": n,
         "skill_dispersion": float(np.log(wf.skill).std()),
-        "rank_correlation": rank_correlation(model, households["income"]),
+        "rank_correlation": rank_correlation(model, households["income"], income_order,
+                                             entrants),
         "compliance": float(t.view("complies")[active].mean()) if active.any() else 1.0,
         "member_share": float(model.region_column("member").mean()),
         "supra_transfers": model.flows["supra_transfers"] / revenue if revenue > 0 else 0.0,
-        **class_rows(model),
+        **class_rows(model, wages),
     }
 
 
-def region_rows(model: RegionalEconomy) -> list[dict[str, Any]]:
+def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[dict[str, Any]]:
+    """One row per region of this quarter (`good`: the good-job holders, if known)."""
     t, rt = model.firm_table, model.region_table
     R = model.n_regions
     active = t.view("active")
@@ -179,8 +257,16 @@ def region_rows(model: RegionalEconomy) -> list[dict[str, Any]]:
     firms = np.bincount(region, minlength=R)
     high = np.bincount(region, weights=t.view("high")[active], minlength=R)
     workers = model.workers_by_region
-    gj = np.bincount(model.workforce.region, weights=good_jobs(model), minlength=R)
+    if good is None:
+        good = good_job_holders(model)
+    gj = np.bincount(model.workforce.region[good], minlength=R)
     step = int(model.steps - model.params.world.burn_in)
+    columns = {name: rt.view(name).tolist() for name in (
+        "capital_tax", "labour_standard", "gdp", "mean_wage", "median_wage", "public_goods",
+        "associative_capacity", "flight_out", "flight_in", "cash", "member")}
+    capital = model.capital_by_region.tolist()
+    hres = model.high_road_employment_share.tolist()
+    unemployed = model.unemployed_by_region.tolist()
     rows = []
     for r in range(R):
         w = max(workers[r], 1.0)
@@ -188,22 +274,22 @@ def region_rows(model: RegionalEconomy) -> list[dict[str, Any]]:
             "step": step,
             "region": r,
             "workers": int(workers[r]),
-            "capital_stock": float(model.capital_by_region[r]),
-            "capital_tax": float(rt.capital_tax[r]),
-            "labour_standard": float(rt.labour_standard[r]),
+            "capital_stock": capital[r],
+            "capital_tax": columns["capital_tax"][r],
+            "labour_standard": columns["labour_standard"][r],
             "high_road_share": float(high[r] / firms[r]) if firms[r] else 0.0,
-            "high_road_employment_share": float(model.high_road_employment_share[r]),
+            "high_road_employment_share": hres[r],
             "good_jobs_share": float(gj[r] / w),
-            "unemployment": float(model.unemployed_by_region[r] / w),
-            "gdp_per_capita": float(rt.gdp[r] / w),
-            "mean_wage": float(rt.mean_wage[r]),
-            "median_wage": float(rt.median_wage[r]),
-            "public_goods_per_capita": float(rt.public_goods[r] / w),
-            "associative_capacity": float(rt.associative_capacity[r]),
-            "capital_flight": float(rt.flight_out[r]),
-            "capital_inflow": float(rt.flight_in[r]),
-            "government_balance": float(rt.cash[r]),
+            "unemployment": float(unemployed[r] / w),
+            "gdp_per_capita": float(columns["gdp"][r] / w),
+            "mean_wage": columns["mean_wage"][r],
+            "median_wage": columns["median_wage"][r],
+            "public_goods_per_capita": float(columns["public_goods"][r] / w),
+            "associative_capacity": columns["associative_capacity"][r],
+            "capital_flight": columns["flight_out"][r],
+            "capital_inflow": columns["flight_in"][r],
+            "government_balance": columns["cash"][r],
             "firms": int(firms[r]),
-            "member": bool(rt.member[r]),
+            "member": columns["member"][r],
         })
     return rows

@@ -137,8 +137,7 @@ def pay_citizen_dividend(model: RegionalEconomy, p: Params) -> np.ndarray:
                       p.dividend_share * np.maximum(t.view("profit"), 0.0), 0.0)
     pool = by_region(model, t.view("region"), amount)
     per_head = pool / np.maximum(model.workers_by_region, 1.0)
-    everyone = np.arange(len(wf))
-    firms_pay_households(model, "citizen_dividend", amount, everyone, per_head[wf.region])
+    firms_pay_households(model, "citizen_dividend", amount, slice(None), per_head[wf.region])
     return per_head
 
 
@@ -166,8 +165,9 @@ def value_stakes(model: RegionalEconomy) -> None:
     """Each employee's part of her firm's worker-held equity (for the wealth measures)."""
     t, wf = model.firm_table, model.workforce
     equity = t.view("worker_stake") * (t.view("capital") + np.maximum(t.view("cash"), 0.0))
-    per_worker = equity / np.maximum(t.view("employees"), 1)
-    wf.stake[:] = np.where(wf.employed, per_worker[np.maximum(wf.employer, 0)], 0.0)
+    per_worker = np.zeros(t.size + 1)  # the last entry is read for the unemployed (-1)
+    np.divide(equity, np.maximum(t.view("employees"), 1), out=per_worker[:-1])
+    np.take(per_worker, wf.employer, out=wf.stake, mode="wrap")
 
 
 def tax_all_income(model: RegionalEconomy, p: Params) -> None:
@@ -181,15 +181,19 @@ def tax_all_income(model: RegionalEconomy, p: Params) -> None:
     wf = model.workforce
     y = wf.income
     mean = by_region(model, wf.region, y) / np.maximum(model.workers_by_region, 1.0)
-    net = p.progressivity * (y - mean[wf.region])
+    net = y - mean[wf.region]
+    net *= p.progressivity
     payers, receivers = np.flatnonzero(net > 0), np.flatnonzero(net < 0)
     due = np.minimum(net[payers], wf.wealth[payers])
-    households_pay_gov(model, "universal_tax", payers, due)
-    raised = by_region(model, wf.region[payers], due)
-    owed = by_region(model, wf.region[receivers], -net[receivers])
+    raised = households_pay_gov(model, "universal_tax", payers, due, wf.region[payers],
+                                capped=True)
+    home = wf.region[receivers]
+    credit = net[receivers]
+    np.negative(credit, out=credit)
+    owed = by_region(model, home, credit)
     scale = np.divide(raised, owed, out=np.zeros_like(raised), where=owed > 0)
-    gov_pays_households(model, "universal_credit", receivers,
-                        -net[receivers] * scale[wf.region[receivers]])
+    credit *= scale[home]
+    gov_pays_households(model, "universal_credit", receivers, credit, home)
 
 
 def invest_in_entrants(model: RegionalEconomy, p: Params) -> np.ndarray:

@@ -27,27 +27,38 @@ def by_region(model: RegionalEconomy, region: np.ndarray, amount: np.ndarray) ->
     return np.bincount(region, weights=amount, minlength=model.n_regions).astype(np.float64)
 
 
-def gov_pays_households(model: RegionalEconomy, flow: str, who: np.ndarray,
-                        amount: np.ndarray) -> None:
-    """Each worker `who[i]` receives `amount[i]` from the government of the region she lives in."""
-    if who.size == 0:
+def gov_pays_households(model: RegionalEconomy, flow: str, who: np.ndarray | slice,
+                        amount: np.ndarray, region: np.ndarray | None = None) -> None:
+    """Each worker `who[i]` receives `amount[i]` from the government of the region she lives in.
+
+    `who`: distinct worker indices, or `slice(None)` for everyone; `region`: their regions,
+    if already gathered.
+    """
+    if not isinstance(who, slice) and who.size == 0:
         return
-    region = model.workforce.region[who]
+    region = model.workforce.region[who] if region is None else region
     spent = by_region(model, region, amount)
     model.region_column("cash")[:] -= spent
     model.region_column("programmes")[:] += spent
-    model._pay_households(flow, GOV, region, who, amount)
+    model._pay_households(flow, GOV, None, who, amount, region, spent)
     model.flows[flow] += float(amount.sum())
 
 
 def households_pay_gov(model: RegionalEconomy, flow: str, who: np.ndarray,
-                       amount: np.ndarray) -> None:
-    """Each worker `who[i]` pays `amount[i]` (at most her wealth) to her region's government."""
+                       amount: np.ndarray, region: np.ndarray | None = None,
+                       capped: bool = False) -> np.ndarray:
+    """Each worker `who[i]` pays `amount[i]` (at most her wealth) to her region's government.
+
+    Returns what each region raised. `region`: the payers' regions, if already gathered;
+    `capped`: the caller has already limited each amount to the payer's wealth.
+    """
     if who.size == 0:
-        return
-    amount = np.minimum(amount, model.workforce.wealth[who])
-    model._tax_households(flow, who, amount)
+        return np.zeros(model.n_regions)
+    if not capped:
+        amount = np.minimum(amount, model.workforce.wealth[who])
+    raised = model._tax_households(flow, who, amount, region)
     model.flows[flow] += float(amount.sum())
+    return raised
 
 
 def firms_pay_gov(model: RegionalEconomy, flow: str, amount: np.ndarray,
@@ -82,16 +93,21 @@ def gov_pays_firms(model: RegionalEconomy, flow: str, amount: np.ndarray) -> Non
 
 
 def firms_pay_households(model: RegionalEconomy, flow: str, firm_amount: np.ndarray,
-                         who: np.ndarray, worker_amount: np.ndarray) -> None:
+                         who: np.ndarray | slice, worker_amount: np.ndarray) -> None:
     """Firms pay `firm_amount` (per slot) into a pool shared out as `worker_amount` to `who`.
 
-    The two sides must have the same total (to rounding); the ledger books a pooled payment.
+    `who`: distinct worker indices, or `slice(None)` for everyone. The two sides must have
+    the same total (to rounding); the ledger books a pooled payment.
     """
     t, wf = model.firm_table, model.workforce
     t.view("cash")[:] -= firm_amount
     model.ledger.debit(flow, FIRMS, t.view("region"), firm_amount)
-    np.add.at(wf.wealth, who, worker_amount)
-    np.add.at(wf.income, who, worker_amount)
+    if isinstance(who, slice):  # everyone
+        wf.wealth[who] += worker_amount
+        wf.income[who] += worker_amount
+    else:
+        np.add.at(wf.wealth, who, worker_amount)
+        np.add.at(wf.income, who, worker_amount)
     model.ledger.credit(flow, HH, wf.region[who], worker_amount)
     model.flows[flow] += float(firm_amount.sum())
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from highroad.agents.workforce import UNEMPLOYED
 from highroad.policies import PolicyModule, PolicyParams, register
 from highroad.policies.flows import by_region, gov_buys, gov_pays_firms
 from highroad.regions.returns import LOW
@@ -129,7 +130,7 @@ def train_unemployed(model: RegionalEconomy, p: Params) -> np.ndarray:
     firms that value skill most. The places are bought from local providers next quarter.
     """
     wf, lp = model.workforce, model.params.labour
-    seekers = np.flatnonzero(~wf.employed)
+    seekers = np.flatnonzero(wf.employer == UNEMPLOYED)
     trainees = seekers[model.rng.random(seekers.size) < p.training_coverage]
     wf.skill[trainees] = np.minimum(wf.skill[trainees] * (1.0 + p.training_gain), lp.skill_max)
     cost = p.training_cost * model.region_column("mean_wage")[wf.region[trainees]]
@@ -158,10 +159,13 @@ def subsidise_committed_firms(model: RegionalEconomy, p: Params) -> None:
     own = t.view("investment")
     subsidy = np.where(active & eligible_region[region] & (own > 0),
                        own * p.subsidy_rate / (1.0 - p.subsidy_rate), 0.0)
-    emp = np.flatnonzero(wf.employed)
-    floor = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
-    top_up = np.bincount(wf.employer[emp], weights=np.maximum(floor - wf.wage[emp], 0.0),
-                         minlength=t.size)
+    # The wage top-up is needed only where a subsidy is on offer.
+    emp = wf.employed_index()
+    emp = emp[(subsidy > 0)[wf.employer[emp]]]
+    shortfall = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
+    shortfall -= wf.wage[emp]
+    np.maximum(shortfall, 0.0, out=shortfall)
+    top_up = np.bincount(wf.employer[emp], weights=shortfall, minlength=t.size)
     training = np.where(t.view("high"), 0.0, fp.training_share * t.view("revenue"))
     accept = (subsidy > 0) & (subsidy >= top_up + training)
     subsidy = np.where(accept, subsidy, 0.0)
@@ -185,10 +189,10 @@ def keep_commitments(model: RegionalEconomy) -> None:
     trains = t.view("trains")
     if not trains.any():
         return
-    emp = np.flatnonzero(wf.employed)
-    committed = trains[wf.employer[emp]]
-    floor = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
-    wf.wage[emp] = np.where(committed, np.maximum(wf.wage[emp], floor), wf.wage[emp])
+    emp = wf.employed_index()
+    committed = emp[trains[wf.employer[emp]]]
+    floor = lp.good_job_wage * model.region_column("median_wage")[wf.region[committed]]
+    wf.wage[committed] = np.maximum(wf.wage[committed], floor)
     low_trainer = trains & ~t.view("high")
     t.view("productivity")[:] = np.where(low_trainer,
                                          t.view("productivity") * (1.0 - fp.training_share),
@@ -198,8 +202,9 @@ def keep_commitments(model: RegionalEconomy) -> None:
 def train_on_the_job(model: RegionalEconomy) -> None:
     """Workers of low-road training firms learn like high-road workers (the training pays)."""
     wf, t, lp = model.workforce, model.firm_table, model.params.labour
-    emp = np.flatnonzero(wf.employed)
-    where = emp[t.view("trains")[wf.employer[emp]] & ~t.view("high")[wf.employer[emp]]]
+    emp = wf.employed_index()
+    low_trainer = t.view("trains") & ~t.view("high")
+    where = emp[low_trainer[wf.employer[emp]]]
     extra = lp.skill_growth_high - lp.skill_growth_low
     headroom = np.clip(1.0 - wf.skill[where] / lp.skill_max, 0.0, 1.0)
     wf.skill[where] = np.clip(wf.skill[where] * (1.0 + extra * headroom), lp.skill_min,

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from highroad.agents.firm import SELF_MANAGED
+from highroad.analysis.metrics import lexsort_groups
 from highroad.policies import PolicyModule, PolicyParams, register
 from highroad.scenarios.schema import spec
 
@@ -92,10 +93,12 @@ class SelfManagement(PolicyModule):
     def on_bargaining(self, model: RegionalEconomy) -> None:
         p = self.params
         balanced = balanced_firms(model, p)
-        model.coordinator = (assign_empowering_jobs(model, p.coordinator_share, balanced)
-                             if p.coordinator_class else np.zeros(len(model.workforce), bool))
+        coordinators = (empowered_workers(model, p.coordinator_share, balanced)
+                        if p.coordinator_class else np.empty(0, dtype=np.int64))
+        model.coordinator = np.zeros(len(model.workforce), dtype=bool)
+        model.coordinator[coordinators] = True
         share_pay(model, p.remuneration, self.effort)
-        pay_coordinator_premium(model, p.coordinator_premium, model.coordinator)
+        pay_coordinator_premium(model, p.coordinator_premium, coordinators)
 
     def on_demography(self, model: RegionalEconomy) -> None:
         p = self.params
@@ -135,22 +138,34 @@ def assign_empowering_jobs(model: RegionalEconomy, share: float,
     Wetzel B2: "When these tasks are concentrated or relatively monopolized into an elite,
     that is the basis of coordinator class power". Skill decides who gets them; the tasks
     then build the skill (`skills_follow_tasks`), so the stratum reproduces itself.
+    Returns a mask over all workers (see `empowered_workers` for their indices).
+    """
+    out = np.zeros(len(model.workforce), dtype=bool)
+    out[empowered_workers(model, share, balanced)] = True
+    return out
+
+
+def empowered_workers(model: RegionalEconomy, share: float,
+                      balanced: np.ndarray) -> np.ndarray:
+    """Indices of the workers holding empowering jobs (see `assign_empowering_jobs`).
+
+    Within each hierarchical firm staff are ranked by skill, highest first (ties by worker
+    index), and the first round(share x staff) are empowered.
     """
     wf, t = model.workforce, model.firm_table
-    out = np.zeros(len(wf), dtype=bool)
-    emp = np.flatnonzero(wf.employed)
-    emp = emp[~balanced[wf.employer[emp]]]
-    if emp.size == 0:
-        return out
+    emp = wf.employed_index()
     firm = wf.employer[emp]
-    order = np.lexsort((-wf.skill[emp], firm))
+    hierarchical = np.flatnonzero(~balanced[firm])
+    emp, firm = emp[hierarchical], firm[hierarchical]
+    if emp.size == 0:
+        return emp
+    order = lexsort_groups(-wf.skill[emp], firm)
     sorted_firm = firm[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_firm)) + 1]
-    sizes = np.diff(np.r_[starts, sorted_firm.size])
-    rank = np.arange(sorted_firm.size) - np.repeat(starts, sizes)
-    quota = np.floor(share * t.view("employees")[sorted_firm] + 0.5)
-    out[emp[order][rank < quota]] = True
-    return out
+    staff = np.bincount(firm, minlength=t.size)
+    starts = np.cumsum(staff) - staff
+    rank = np.arange(sorted_firm.size) - starts[sorted_firm]
+    quota = np.floor(share * t.view("employees") + 0.5)
+    return emp[order[rank < quota[sorted_firm]]]
 
 
 def share_pay(model: RegionalEconomy, rule: str, effort: np.ndarray) -> None:
@@ -163,9 +178,9 @@ def share_pay(model: RegionalEconomy, rule: str, effort: np.ndarray) -> None:
     if rule == "bargaining":
         return
     wf, t = model.workforce, model.firm_table
-    emp = np.flatnonzero(wf.employed)
+    emp = wf.employed_index()
     firm = wf.employer[emp]
-    members = t.view("owner_type")[firm] == SELF_MANAGED
+    members = np.flatnonzero(t.view("owner_type")[firm] == SELF_MANAGED)
     emp, firm = emp[members], firm[members]
     if emp.size == 0:
         return
@@ -180,7 +195,8 @@ def pay_coordinator_premium(model: RegionalEconomy, premium: float,
     """Empowering jobs earn a premium on the bargained wage, paid by the firm (B2, B3.4).
 
     Wetzel B2: "Individuals can use acquisition of different levels of skill and expertise
-    to secure bargaining power to compete in the labor market."
+    to secure bargaining power to compete in the labor market." `coordinator`: a mask over
+    workers, or their indices.
     """
     wf = model.workforce
     wf.wage[coordinator] *= 1.0 + premium
@@ -195,10 +211,13 @@ def skills_follow_tasks(model: RegionalEconomy, p: Params, balanced: np.ndarray)
     """
     wf, lp = model.workforce, model.params.labour
     g = p.empowerment_skill_growth
-    employed = wf.employed
-    in_balanced = np.zeros(len(wf), dtype=bool)
-    in_balanced[employed] = balanced[wf.employer[employed]]
-    growth = np.where(model.coordinator & employed, g,
-                      np.where(in_balanced, g * p.coordinator_share, 0.0))
-    headroom = np.clip(1.0 - wf.skill / lp.skill_max, 0.0, 1.0)
-    wf.skill = np.clip(wf.skill * (1.0 + growth * headroom), lp.skill_min, lp.skill_max)
+    emp = wf.employed_index()
+    # Coordinators (never in balanced firms) and balanced members; for everyone else skill
+    # * (1 + 0) is skill, within its bounds, so they are left alone.
+    for who, growth in ((emp[model.coordinator[emp]], g),
+                        (emp[balanced[wf.employer[emp]]], g * p.coordinator_share)):
+        if growth <= 0 or who.size == 0:
+            continue
+        skill = wf.skill[who]
+        headroom = np.clip(1.0 - skill / lp.skill_max, 0.0, 1.0)
+        wf.skill[who] = np.clip(skill * (1.0 + growth * headroom), lp.skill_min, lp.skill_max)

@@ -109,19 +109,23 @@ class SocialDemocracy(PolicyModule):
         a one-quarter lag and the region's discretionary budget absorbs the rest.
         """
         p, wf = self.params, model.workforce
-        emp = np.flatnonzero(wf.employed)
-        wage_bill = float(wf.wage[emp].sum())
+        emp = wf.employed_index()
+        wage = wf.wage[emp]
+        wage_bill = float(wage.sum())
         if self.last_wage_bill > 0 and emp.size:
             rate = min(self.last_cost / self.last_wage_bill, 0.5)
-            households_pay_gov(model, "social_insurance_tax", emp, rate * wf.wage[emp])
+            wage *= rate
+            households_pay_gov(model, "social_insurance_tax", emp, wage)
         per_head = p.transfer_rate * model.region_column("mean_wage")
         if p.transfer_design == "universal":
-            eligible = np.arange(len(wf))
+            eligible: np.ndarray | slice = slice(None)  # everyone
+            region = wf.region
         else:
             median = group_medians(wf.income, wf.region, model.n_regions)
-            eligible = np.flatnonzero(wf.income < p.means_test * median[wf.region])
-        amount = per_head[wf.region[eligible]]
-        gov_pays_households(model, "social_wage", eligible, amount)
+            eligible = np.flatnonzero(wf.income < (p.means_test * median)[wf.region])
+            region = wf.region[eligible]
+        amount = per_head[region]
+        gov_pays_households(model, "social_wage", eligible, amount, region)
         self.last_cost = float(amount.sum())
         self.last_wage_bill = wage_bill
         self.last_transfer = per_head.copy()
@@ -145,15 +149,17 @@ def compress_wages(model: RegionalEconomy, p: Params) -> None:
     than the mean pay more, and the reverse.
     """
     wf = model.workforce
-    emp = np.flatnonzero(wf.employed)
+    emp = wf.employed_index()
     if emp.size == 0 or p.coverage == 0 or p.compression == 0:
         return
     region = wf.region[emp]
-    counts = np.bincount(region, minlength=model.n_regions)
-    mean = by_region(model, region, wf.wage[emp]) / np.maximum(counts, 1)
-    covered = (model.rng.random(model.firm_table.size) < p.coverage)[wf.employer[emp]]
+    counts = model.employment_by_region()
     w = wf.wage[emp]
-    wf.wage[emp] = np.where(covered, w + p.compression * (mean[region] - w), w)
+    mean = by_region(model, region, w) / np.maximum(counts, 1)
+    covered = (model.rng.random(model.firm_table.size) < p.coverage)[wf.employer[emp]]
+    covered = np.flatnonzero(covered)
+    w = w[covered]
+    wf.wage[emp[covered]] = w + p.compression * (mean[region[covered]] - w)
 
 
 def support_demand(model: RegionalEconomy, p: Params) -> None:
@@ -164,9 +170,8 @@ def support_demand(model: RegionalEconomy, p: Params) -> None:
     regions as the goods market dictates (M13). Deficit-financed: repaid through the
     government's debt correction.
     """
-    wf = model.workforce
     workers = np.maximum(model.workers_by_region, 1.0)
-    unemployment = 1.0 - np.bincount(wf.region[wf.employed], minlength=model.n_regions) / workers
+    unemployment = 1.0 - model.employment_by_region() / workers
     gap = np.maximum(unemployment - p.unemployment_target, 0.0)
     stimulus = p.demand_support * gap * model.region_column("gdp")
     gov_buys(model, stimulus, builds_stock=False, budgeted=False)

@@ -29,6 +29,24 @@ def quality_share(income: np.ndarray, relative_price: np.ndarray, preference: fl
     return weight / (weight + relative_price ** (substitution - 1.0))
 
 
+def quality_share_by_region(income: np.ndarray, region: np.ndarray,
+                            relative_price: np.ndarray, preference: float,
+                            income_elasticity: float, substitution: float,
+                            reference_income: float) -> np.ndarray:
+    """`quality_share(income, relative_price[region], ...)`, the price term taken per region.
+
+    The same numbers, with one power per region instead of one per household.
+    """
+    weight = np.maximum(income, 0.0)
+    weight /= reference_income
+    weight **= income_elasticity
+    weight *= preference
+    share = (relative_price ** (substitution - 1.0))[region]
+    share += weight
+    np.divide(weight, share, out=share)
+    return share
+
+
 def trade_shares(openness: float, exposure: np.ndarray, domestic_price: np.ndarray,
                  world_price: np.ndarray, elasticity: float) -> np.ndarray:
     """Import share of tradable demand: openness times exposure, more when home is dearer.

@@ -9,14 +9,46 @@ from __future__ import annotations
 import numpy as np
 
 from highroad.agents.workforce import UNEMPLOYED
+from highroad.analysis.metrics import lexsort_groups
+
+
+def separations(employer: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices of the employed workers who leave their jobs this quarter (probability `rate`)."""
+    drawn = np.flatnonzero(rng.random(len(employer)) < rate)
+    return drawn[employer[drawn] != UNEMPLOYED]
 
 
 def separate(employer: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
-    """Exogenous job separations: each employed worker loses the job with probability `rate`."""
-    leaving = (employer != UNEMPLOYED) & (rng.random(len(employer)) < rate)
+    """Exogenous job separations: each employed worker loses the job with probability `rate`.
+
+    Returns a new array.
+    """
     employer = employer.copy()
-    employer[leaving] = UNEMPLOYED
+    employer[separations(employer, rate, rng)] = UNEMPLOYED
     return employer
+
+
+def layoffs(employer: np.ndarray, target: np.ndarray, rng: np.random.Generator,
+            counts: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the workers laid off by firms with more workers than their `target`.
+
+    Each such firm lays off its excess, chosen at random. `counts`: the firms' current
+    employees, if known.
+    """
+    if counts is None:
+        counts = np.bincount(employer + 1, minlength=len(target) + 1)[1:]
+    over = np.zeros(len(target) + 1, dtype=bool)  # the last entry stands for the unemployed
+    np.greater(counts, target, out=over[:-1])
+    if not over.any():
+        return np.empty(0, dtype=np.int64)
+    # Only the workers of firms over their target can lose their jobs.
+    employed = np.flatnonzero(over[employer])
+    firm = employer[employed]
+    order = lexsort_groups(rng.random(employed.size), firm)
+    sorted_firm = firm[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_firm)) + 1]
+    rank = np.arange(sorted_firm.size) - np.repeat(starts, np.diff(np.r_[starts, sorted_firm.size]))
+    return employed[order][rank >= target[sorted_firm]]
 
 
 def lay_off_excess(employer: np.ndarray, target: np.ndarray,
@@ -25,22 +57,10 @@ def lay_off_excess(employer: np.ndarray, target: np.ndarray,
 
     Jobs exist only where capital does (capital per job): when capital leaves a region or a
     firm shrinks, the workforce goes with it (Cohen-Rogers §1, M2: exit "lays off the
-    workforce").
+    workforce"). Returns a new array.
     """
-    counts = np.bincount(employer[employer != UNEMPLOYED], minlength=len(target))
-    over = counts > target
-    if not over.any():
-        return employer
-    # Only the workers of firms over their target can lose their jobs.
-    employed = np.flatnonzero((employer != UNEMPLOYED) & over[np.maximum(employer, 0)])
-    firm = employer[employed]
-    order = np.lexsort((rng.random(employed.size), firm))
-    sorted_firm = firm[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_firm)) + 1]
-    rank = np.arange(sorted_firm.size) - np.repeat(starts, np.diff(np.r_[starts, sorted_firm.size]))
-    fire = employed[order][rank >= target[sorted_firm]]
     employer = employer.copy()
-    employer[fire] = UNEMPLOYED
+    employer[layoffs(employer, target, rng)] = UNEMPLOYED
     return employer
 
 
@@ -56,13 +76,14 @@ def matches_per_region(unemployed: np.ndarray, vacancies: np.ndarray, efficiency
 def match(employer: np.ndarray, worker_region: np.ndarray, skill: np.ndarray,
           firm_region: np.ndarray, vacancies: np.ndarray, firm_priority: np.ndarray,
           efficiency: float, elasticity: float, n_regions: int,
-          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+          rng: np.random.Generator, copy: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Match job seekers to vacancies within each region, assortatively by skill.
 
     The number of matches comes from the matching function; which seekers and which jobs meet
     is random, and within that draw the most skilled meet the jobs of the firms that value skill
     most (high-road firms first: "good jobs require good firms", Rodrik-Stantcheva). Returns the
-    new employer array and the indices of the workers hired.
+    new employer array (a copy, or `employer` changed in place with `copy=False`) and the
+    indices of the workers hired, region by region.
     """
     seekers = np.flatnonzero(employer == UNEMPLOYED)
     u_by_region = np.bincount(worker_region[seekers], minlength=n_regions)
@@ -72,18 +93,29 @@ def match(employer: np.ndarray, worker_region: np.ndarray, skill: np.ndarray,
         return employer, np.empty(0, dtype=np.int64)
     # One vacancy slot per open job, labelled with its firm.
     slots = np.repeat(np.arange(len(vacancies)), vacancies)
-    slot_region = firm_region[slots]
-    employer = employer.copy()
-    hired_all = []
+    if copy:
+        employer = employer.copy()
     seekers = seekers[rng.permutation(seekers.size)]
-    seeker_region = worker_region[seekers]
     slots = slots[rng.permutation(slots.size)]
-    slot_region = firm_region[slots]
-    for r in np.flatnonzero(m):
-        chosen = seekers[seeker_region == r][: m[r]]
-        jobs = slots[slot_region == r][: m[r]]
-        chosen = chosen[np.argsort(-skill[chosen], kind="stable")]
-        jobs = jobs[np.argsort(-firm_priority[jobs], kind="stable")]
-        employer[chosen] = jobs
-        hired_all.append(chosen)
-    return employer, np.concatenate(hired_all)
+    # The first m[r] seekers and the first m[r] slots of each region, in drawn order, all
+    # regions at once (a stable grouping by region keeps the drawn order within each).
+    chosen = _first_in_group(seekers, worker_region[seekers], m)
+    jobs = _first_in_group(slots, firm_region[slots], m)
+    chosen_region = np.repeat(np.arange(n_regions), m)
+    # Within each region, most skilled first and highest priority first (ties: drawn order).
+    chosen = chosen[lexsort_groups(-skill[chosen], chosen_region)]
+    jobs = jobs[lexsort_groups(-firm_priority[jobs], chosen_region)]
+    employer[chosen] = jobs
+    return employer, chosen
+
+
+def _first_in_group(items: np.ndarray, group: np.ndarray, take: np.ndarray) -> np.ndarray:
+    """The first `take[g]` items of each group g, grouped in order of g, order kept within."""
+    # A stable sort of small integers is a radix sort when they fit in 16 bits.
+    key = group.astype(np.uint16) if take.size <= 1 << 16 else group
+    order = np.argsort(key, kind="stable")
+    counts = np.bincount(group, minlength=take.size)
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(items.size) - np.repeat(starts, counts)
+    grouped = group[order]
+    return items[order[rank < take[grouped]]]

@@ -44,6 +44,30 @@ class Ledger:
         row[payer] -= total
         row[payee] += total
 
+    def pay_within(self, flow: str, payer: int, payee: int, region: np.ndarray | int,
+                   amount: np.ndarray | float, by_region: np.ndarray | None = None) -> None:
+        """`pay` where each payment stays in its region (payer and payee regions are equal).
+
+        The same records as `pay(flow, payer, region, payee, region, amount)`, with the sum
+        by region taken once for both sides (or passed in as `by_region`, if known).
+        """
+        amount = np.asarray(amount, dtype=np.float64)
+        total = float(amount.sum())
+        if total == 0.0 and not np.any(amount):
+            return
+        if np.ndim(region) == 0:
+            self.net[payer, int(region)] -= total
+            self.net[payee, int(region)] += total
+        else:
+            if by_region is None:
+                by_region = np.bincount(np.asarray(region), weights=np.broadcast_to(
+                    amount, np.shape(region)), minlength=self.n_regions)
+            self.net[payer] -= by_region
+            self.net[payee] += by_region
+        row = self.matrix[flow]
+        row[payer] -= total
+        row[payee] += total
+
     def debit(self, flow: str, sector: int, region: np.ndarray | int,
               amount: np.ndarray | float) -> None:
         """One side of a pooled payment (a market): `sector` pays `amount` into `flow`."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import mesa
@@ -16,7 +18,7 @@ from highroad.agents.workforce import (
     Workforce,
     entrant_skills,
     income_ranks,
-    learn_and_forget,
+    learn_on_the_job,
 )
 from highroad.analysis.metrics import group_medians
 from highroad.errors import InvariantError
@@ -166,6 +168,7 @@ class RegionalEconomy(mesa.Model):
             members = np.flatnonzero(region_of_worker == r)[: slots.size]
             self.workforce.employer[members] = slots[: members.size]
             self.workforce.wage[members] = self.reference_wage
+        self.workforce.employment_changed()
         t_f = self.firm_table
         t_f.view("employees")[:] = np.bincount(self.workforce.employer[self.workforce.employed],
                                                minlength=t_f.size)
@@ -190,6 +193,8 @@ class RegionalEconomy(mesa.Model):
         self.private_founding = True                    # investors may found firms
         self.coordinator: np.ndarray | None = None      # workers in empowering jobs, if modelled
         self.flows: dict[str, float] = defaultdict(float)
+        self._releasing: list[int] | None = None  # firm slots whose workers are let go, batched
+        self._entry_rates: np.ndarray | None = None  # this quarter's, while investors allocate
         self._aggregate()
         self.typical_firm_capital = float(np.median(self.firm_column("capital")))
         self.total_capital = float(self.firm_column("capital").sum())
@@ -298,9 +303,18 @@ class RegionalEconomy(mesa.Model):
     def invest_and_relocate(self) -> None:
         self.plan_firm_investment()
         self.run_hooks("on_investment")
-        self.investors.shuffle_do("allocate")
+        # Every investor reads the same quarter's conditions: work out their returns once.
+        self._entry_rates = self.entry_rates()
+        try:
+            self.investors.shuffle_do("allocate")
+        finally:
+            self._entry_rates = None
         review = self.rng.random(self.firm_table.size) < self.params.firms.review_probability
-        self.firms.select(lambda f: review[f.slot]).shuffle_do("review")
+        # The reviewing firms in the AgentSet's (creation = slot) order, then shuffled by it.
+        reviewing = np.flatnonzero(review & self.firm_column("active")).tolist()
+        with self.batched_layoffs():
+            mesa.agent.AgentSet([self.slot_to_firm[s] for s in reviewing],
+                                random=self.random).shuffle_do("review")
         self.typical_firm_capital = float(np.median(self.firm_column("capital")[
             self.firm_column("active")])) if self.firm_column("active").any() else 1.0
 
@@ -324,6 +338,14 @@ class RegionalEconomy(mesa.Model):
                          capital * fp.depreciation * utilisation)
         # Bought (and installed) in the goods market of phase 5.
         t.view("investment")[:] = np.where(active, np.clip(gross, 0.0, np.maximum(cash, 0.0)), 0)
+
+    def entry_rates(self) -> np.ndarray:
+        """Expected after-tax rate of a new firm (productivity 1) in each region, best road."""
+        if self._entry_rates is not None:
+            return self._entry_rates
+        regions = np.arange(self.n_regions)
+        return np.maximum(self.conditions.after_tax_rate(regions, LOW, 1.0),
+                          self.conditions.after_tax_rate(regions, HIGH, 1.0))
 
     def random_peer(self, firm: Firm) -> Firm | None:
         t = self.firm_table
@@ -382,11 +404,33 @@ class RegionalEconomy(mesa.Model):
         self.flows["capital_control_revenue"] += levy
 
     def _release_workers(self, firm: Firm) -> None:
-        wf = self.workforce
-        leaving = wf.employer == firm.slot
-        wf.employer[leaving] = UNEMPLOYED
-        wf.wage[leaving] = 0.0
+        """The firm's workers lose their jobs (at once, or when the current batch ends)."""
         self.firm_table.employees[firm.slot] = 0
+        if self._releasing is not None:
+            self._releasing.append(firm.slot)
+        else:
+            self._lay_off_firms([firm.slot])
+
+    def _lay_off_firms(self, slots: list[int]) -> None:
+        """Every worker of the firms in `slots` loses the job: one pass over the workers."""
+        if not slots:
+            return
+        wf = self.workforce
+        closing = np.zeros(self.firm_table.size + 1, dtype=bool)  # last entry: the unemployed
+        closing[slots] = True
+        wf.fire(np.flatnonzero(closing[wf.employer]))
+
+    @contextmanager
+    def batched_layoffs(self) -> Iterator[None]:
+        """Within this block, firms that move, exit or close lay off their workers together
+        at its end (one pass over the workers instead of one per firm). Nothing inside reads
+        who is employed: reviews and closures look at firms, prices and the region table."""
+        self._releasing = []
+        try:
+            yield
+        finally:
+            slots, self._releasing = self._releasing, None
+            self._lay_off_firms(slots)
 
     def relocate(self, firm: Firm, destination: int, keep: float) -> None:
         """Move a firm: workers stay behind, a share 1 - keep of the capital is lost."""
@@ -450,48 +494,69 @@ class RegionalEconomy(mesa.Model):
         losing = self.conditions.margin_per_worker(t.view("region"), road, t.view("tfp")) < 0
         target = np.where(losing, np.minimum(jobs, (0.9 * employees).astype(np.int64)), jobs)
         t.view("target")[:] = target
-        employer = lm.lay_off_excess(wf.employer, target, self.rng)
-        employer = lm.separate(employer, lp.separation_rate, self.rng)
-        employees = np.bincount(employer[employer >= 0], minlength=t.size)
-        vacancies = np.maximum(target - employees, 0)
+        before = wf.employer
+        # Staff counts follow the moves (the table's count equals the workers' employers).
+        fired = lm.layoffs(before, target, self.rng, counts=employees)
+        employer = before.copy()
+        employer[fired] = UNEMPLOYED
+        staff = np.minimum(employees, target)  # a firm over its target keeps exactly target
+        leaving = lm.separations(employer, lp.separation_rate, self.rng)
+        staff -= np.bincount(employer[leaving], minlength=t.size)
+        employer[leaving] = UNEMPLOYED
+        vacancies = np.maximum(target - staff, 0)
         priority = road * 10.0 + t.view("tfp")
         employer, hired = lm.match(employer, wf.region, wf.skill, t.view("region"), vacancies,
                                    priority, lp.matching_efficiency, lp.matching_elasticity,
-                                   self.n_regions, self.rng)
-        changed = employer != wf.employer
-        wf.tenure[changed] = 0
+                                   self.n_regions, self.rng, copy=False)
+        staff += np.bincount(employer[hired], minlength=t.size)
+        # Tenure restarts for those whose employer changed (among those who moved at all).
+        moved = np.concatenate([fired, leaving, hired])
+        wf.tenure[moved[employer[moved] != before[moved]]] = 0
         wf.employer = employer
-        t.view("employees")[:] = np.bincount(employer[employer >= 0], minlength=t.size)
+        t.view("employees")[:] = staff
         self.flows["hires"] += hired.size
         self.bargain_wages()
         self.run_hooks("on_bargaining")
 
     def bargain_wages(self) -> None:
-        """Each employed worker's wage: Nash bargaining, then the floor where it is enforced."""
+        """Each employed worker's wage: Nash bargaining, then the floor where it is enforced.
+
+        A worker's region is her employer's (hiring is within the region, and a firm that
+        moves lays its workers off), so the regional terms are read per firm.
+        """
         wf, t, cond = self.workforce, self.firm_table, self.conditions
-        emp = np.flatnonzero(wf.employed)
+        emp = wf.employed_index()
         firm = wf.employer[emp]
         employees = t.view("employees")
-        skill_sum = np.bincount(firm, weights=wf.skill[emp], minlength=t.size)
+        skill = wf.skill[emp]
+        skill_sum = np.bincount(firm, weights=skill, minlength=t.size)
         mean_skill = np.where(employees > 0, skill_sum / np.maximum(employees, 1), 1.0)
         t.view("mean_skill")[:] = mean_skill
         region, road = t.view("region"), t.view("high").astype(np.int64)
         productivity = self.road_productivity(region, road, mean_skill, t.view("tfp"))
         t.view("productivity")[:] = productivity
         revenue_per_worker = productivity * self.effective_price[region, road]
-        # In high-road firms pay follows individual skill; low-road jobs are de-skilled.
-        relative = np.where(road[firm] == HIGH,
-                            (wf.skill[emp] / mean_skill[firm])
-                            ** self.params.firms.skill_elasticity,
-                            1.0)
-        r = wf.region[emp]
-        wage = nash_wage(revenue_per_worker[firm] * relative, cond.outside_option[r],
-                         cond.bargaining_power[r])
         complies = self.rng.random(t.size) < cond.enforcement[region]
         t.view("complies")[:] = complies
-        wage = apply_wage_floor(wage, cond.wage_floor[r], complies[firm])
+        # The regional terms, read per firm.
+        power = cond.bargaining_power[region]
+        outside = cond.outside_option[region]
+        floor = cond.wage_floor[region]
+        # Low-road jobs are de-skilled: one wage per firm.
+        wage = np.maximum(apply_wage_floor(nash_wage(revenue_per_worker, outside, power),
+                                           floor, complies), 0.0)[firm]
+        # In high-road firms pay follows individual skill.
+        on_high = np.flatnonzero(road[firm] == HIGH)
+        high_firm = firm[on_high]
+        relative = skill[on_high]
+        relative /= mean_skill[high_firm]
+        relative **= self.params.firms.skill_elasticity
+        relative *= revenue_per_worker[high_firm]
+        high_wage = apply_wage_floor(nash_wage(relative, outside[high_firm], power[high_firm]),
+                                     floor[high_firm], complies[high_firm])
+        wage[on_high] = np.maximum(high_wage, 0.0)
         wf.wage[:] = 0.0
-        wf.wage[emp] = np.maximum(wage, 0.0)
+        wf.wage[emp] = wage
 
     # -- phase 5 -------------------------------------------------------------------------------
     def produce_and_sell(self) -> None:
@@ -502,14 +567,18 @@ class RegionalEconomy(mesa.Model):
         t.view("output")[:] = t.view("employees") * t.view("productivity")
         relative_price = self.effective_price[:, HIGH] / self.effective_price[:, LOW]
         # Households: consume out of last quarter's income and wealth, never below zero.
-        spend = np.clip(gp.consumption_income * self.last_income + gp.consumption_wealth
-                        * wf.wealth, 0.0, wf.wealth)
-        theta = gm.quality_share(self.last_income, relative_price[wf.region],
-                                 gp.quality_preference, gp.quality_income_elasticity,
-                                 gp.substitution_elasticity, self.reference_income)
+        spend = gp.consumption_income * self.last_income
+        spend += gp.consumption_wealth * wf.wealth
+        np.clip(spend, 0.0, wf.wealth, out=spend)
+        theta = gm.quality_share_by_region(self.last_income, wf.region, relative_price,
+                                           gp.quality_preference, gp.quality_income_elasticity,
+                                           gp.substitution_elasticity, self.reference_income)
         demand = np.zeros((R, 2))
-        demand[:, HIGH] = np.bincount(wf.region, weights=theta * spend, minlength=R)
-        demand[:, LOW] = np.bincount(wf.region, weights=(1 - theta) * spend, minlength=R)
+        quality = theta * spend
+        demand[:, HIGH] = np.bincount(wf.region, weights=quality, minlength=R)
+        np.subtract(1, theta, out=theta)
+        theta *= spend
+        demand[:, LOW] = np.bincount(wf.region, weights=theta, minlength=R)
         wf.wealth -= spend
         self.ledger.debit("goods_market", HH, wf.region, spend)
         self.flows["household_consumption"] += float(spend.sum())
@@ -585,37 +654,55 @@ class RegionalEconomy(mesa.Model):
         self.national_price = national
 
     # -- phase 6 -------------------------------------------------------------------------------
-    def _pay_households(self, flow: str, payer: int, payer_region: np.ndarray | int,
-                        who: np.ndarray, amount: np.ndarray) -> None:
-        """Every payment to households goes through here: wealth, income and the ledger."""
-        wf = self.workforce
-        np.add.at(wf.wealth, who, amount)
-        np.add.at(wf.income, who, amount)
-        self.ledger.pay(flow, payer, payer_region, HH, wf.region[who], amount)
+    def _pay_households(self, flow: str, payer: int, payer_region: np.ndarray | int | None,
+                        who: np.ndarray | slice, amount: np.ndarray,
+                        region: np.ndarray | None = None,
+                        by_region: np.ndarray | None = None) -> None:
+        """Every payment to households goes through here: wealth, income and the ledger.
 
-    def _tax_households(self, flow: str, who: np.ndarray, amount: np.ndarray) -> None:
+        `who`: distinct worker indices, or `slice(None)` for every worker. `payer_region`
+        None: each payer is in the region of the household it pays. `region`: the
+        households' regions, and `by_region`: the amount summed by region, if known.
+        """
+        wf = self.workforce
+        if isinstance(who, slice):
+            wf.wealth[who] += amount
+            wf.income[who] += amount
+        else:
+            np.add.at(wf.wealth, who, amount)
+            np.add.at(wf.income, who, amount)
+        region = wf.region[who] if region is None else region
+        if payer_region is None:
+            self.ledger.pay_within(flow, payer, HH, region, amount, by_region)
+        else:
+            self.ledger.pay(flow, payer, payer_region, HH, region, amount)
+
+    def _tax_households(self, flow: str, who: np.ndarray, amount: np.ndarray,
+                        region: np.ndarray | None = None) -> np.ndarray:
+        """Households `who` pay `amount` to their region's government; returns it by region."""
         wf = self.workforce
         np.subtract.at(wf.wealth, who, amount)
         np.subtract.at(wf.income, who, amount)
-        region = wf.region[who]
-        self.region_column("cash")[:] += np.bincount(region, weights=amount,
-                                                     minlength=self.n_regions)
-        self.region_column("revenue")[:] += np.bincount(region, weights=amount,
-                                                        minlength=self.n_regions)
-        self.ledger.pay(flow, HH, region, GOV, region, amount)
+        region = wf.region[who] if region is None else region
+        by_region = np.bincount(region, weights=amount, minlength=self.n_regions)
+        self.region_column("cash")[:] += by_region
+        self.region_column("revenue")[:] += by_region
+        self.ledger.pay_within(flow, HH, GOV, region, amount, by_region)
+        return by_region
 
     def pay_incomes(self) -> None:
         p = self.params
         wf, t, rt = self.workforce, self.firm_table, self.region_table
         R = self.n_regions
         rt.view("revenue")[:] = 0.0
-        emp = np.flatnonzero(wf.employed)
+        emp = wf.employed_index()
         wage = wf.wage[emp]
         wage_bill = np.bincount(wf.employer[emp], weights=wage, minlength=t.size)
         t.view("wage_bill")[:] = wage_bill
         t.view("cash")[:] -= wage_bill
-        self._pay_households("wages", FIRMS, wf.region[emp], emp, wage)
-        self._tax_households("labour_tax", emp, p.labour.labour_tax * wage)
+        home = wf.region[emp]  # each worker is paid by a firm in her region
+        self._pay_households("wages", FIRMS, None, emp, wage, home)
+        self._tax_households("labour_tax", emp, p.labour.labour_tax * wage, home)
         # Capital tax on profits after depreciation.
         region = t.view("region")
         capital = t.view("capital")
@@ -632,13 +719,15 @@ class RegionalEconomy(mesa.Model):
         capital -= depreciation
         self.capital_account["depreciation"] += float(depreciation.sum())
         # Benefits to the unemployed, at the region's replacement rate of this quarter's wages.
-        self._aggregate_wages()
-        unemployed = np.flatnonzero(~wf.employed)
+        self._aggregate_wages(home, wage)
+        unemployed = np.flatnonzero(wf.employer == UNEMPLOYED)
         benefit = p.labour.benefit_replacement * self.region_column("mean_wage")
-        paid = benefit[wf.region[unemployed]]
-        rt.view("cash")[:] -= np.bincount(wf.region[unemployed], weights=paid, minlength=R)
-        rt.view("benefits")[:] = np.bincount(wf.region[unemployed], weights=paid, minlength=R)
-        self._pay_households("benefits", GOV, wf.region[unemployed], unemployed, paid)
+        home = wf.region[unemployed]
+        paid = benefit[home]
+        by_region = np.bincount(home, weights=paid, minlength=R)
+        rt.view("cash")[:] -= by_region
+        rt.view("benefits")[:] = by_region
+        self._pay_households("benefits", GOV, None, unemployed, paid, home, by_region)
         self.run_hooks("on_incomes")
         self.pay_dividends()
         self.pay_foreign_returns()
@@ -671,10 +760,11 @@ class RegionalEconomy(mesa.Model):
         worker_paid = excess - investor_paid
         if worker_paid.any():
             wf = self.workforce
-            emp = np.flatnonzero(wf.employed)
+            emp = wf.employed_index()
             firm = wf.employer[emp]
-            share = worker_paid[firm] / np.maximum(t.view("employees")[firm], 1)
-            self._pay_households("dividends", FIRMS, region[firm], emp, share)
+            share = (worker_paid / np.maximum(t.view("employees"), 1))[firm]
+            # A worker's region is her employer's: the payment stays within the region.
+            self._pay_households("dividends", FIRMS, None, emp, share)
             paid = np.bincount(firm, weights=share, minlength=t.size)
             cash -= paid
         self.flows["dividends"] += float(excess.sum())
@@ -702,25 +792,28 @@ class RegionalEconomy(mesa.Model):
         too_small = capital < self.params.firms.capital_per_job
         broke = np.flatnonzero(t.view("active")
                                & ((t.view("cash") < -threshold * capital) | too_small))
-        for slot in broke:
-            firm = self.slot_to_firm[int(slot)]
-            self._release_workers(firm)
-            self.capital_account["scrapped"] += firm.capital
-            owner = self.investor_list[firm.owner] if firm.owner_type == INVESTOR_OWNED else None
-            self._close(firm, owner)
-            self.flows["bankruptcies"] += 1
+        with self.batched_layoffs():
+            for slot in broke.tolist():
+                firm = self.slot_to_firm[slot]
+                self._release_workers(firm)
+                self.capital_account["scrapped"] += firm.capital
+                owner = (self.investor_list[firm.owner] if firm.owner_type == INVESTOR_OWNED
+                         else None)
+                self._close(firm, owner)
+                self.flows["bankruptcies"] += 1
 
     # -- phase 7 -------------------------------------------------------------------------------
     def learn_age_migrate(self) -> None:
         p, wf, t = self.params, self.workforce, self.firm_table
-        employed = wf.employed
-        high = np.zeros(len(wf), dtype=bool)
-        high[employed] = t.high[wf.employer[employed]]
-        growth_high = p.labour.skill_growth_high + self.skill_growth_bonus[wf.region]
-        wf.skill = learn_and_forget(wf.skill, high, employed & ~high, growth_high,
-                                    p.labour.skill_growth_low, p.labour.skill_decay,
-                                    p.labour.skill_min, p.labour.skill_max)
-        wf.tenure = np.where(employed, wf.tenure + 1, 0)
+        lp = p.labour
+        emp = wf.employed_index()
+        growth_high = (lp.skill_growth_high + self.skill_growth_bonus)[wf.region[emp]]
+        wf.skill = learn_on_the_job(wf.skill, emp, t.high[wf.employer[emp]], growth_high,
+                                    lp.skill_growth_low, lp.skill_decay, lp.skill_min,
+                                    lp.skill_max)
+        tenure = np.zeros_like(wf.tenure)
+        tenure[emp] = wf.tenure[emp] + 1
+        wf.tenure = tenure
         self.retire_and_enter()
         self.run_hooks("on_demography")
         self.migrate()
@@ -747,8 +840,7 @@ class RegionalEconomy(mesa.Model):
         firm = wf.employer[retiring]
         was_employed = firm >= 0
         np.subtract.at(self.firm_table.employees, firm[was_employed], 1)
-        wf.employer[retiring] = UNEMPLOYED
-        wf.wage[retiring] = 0.0
+        wf.fire(retiring)
         wf.tenure[retiring] = 0
         self.flows["retirements"] += retiring.size
         self.flows["entries"] += retiring.size
@@ -760,8 +852,8 @@ class RegionalEconomy(mesa.Model):
         move happens only when expected income there beats home by a clear margin (10%).
         """
         p, wf = self.params, self.workforce
-        movers = np.flatnonzero(~wf.employed & (self.rng.random(len(wf))
-                                                < p.demography.migration_rate))
+        movers = np.flatnonzero(self.rng.random(len(wf)) < p.demography.migration_rate)
+        movers = movers[wf.employer[movers] == UNEMPLOYED]
         if movers.size == 0 or self.n_regions == 1:
             return
         workers = np.maximum(self.workers_by_region, 1)
@@ -817,10 +909,11 @@ class RegionalEconomy(mesa.Model):
             inv.last_income = inv.income
         self.accounting_residual = residual
         if self.steps >= self.params.world.burn_in:
-            from highroad.analysis.observables import economy_row, region_rows
+            from highroad.analysis.observables import observe
 
-            self.records.append(economy_row(self))
-            self.region_records.extend(region_rows(self))
+            economy, regions = observe(self)
+            self.records.append(economy)
+            self.region_records.extend(regions)
 
     def check_capital(self, step: int) -> None:
         """Capital is conserved up to investment, depreciation, losses, scrapping and exit."""
@@ -841,27 +934,50 @@ class RegionalEconomy(mesa.Model):
         n = int(self.workers_by_region.sum())
         if len(wf) != self.recorded_workers or n != len(wf):
             raise InvariantError(step, "all", "workers", f"{n} counted, {len(wf)} expected")
+        staff = int(self.firm_table.view("employees").sum())
+        if wf.employed_index().size != staff:
+            raise InvariantError(step, "all", "employed workers",
+                                 f"{wf.employed_index().size} have an employer but firms count "
+                                 f"{staff} (an in-place write to Workforce.employer without "
+                                 "employment_changed(), or staff counts not kept)")
         for name in ("wage", "wealth", "skill", "income"):
             values = getattr(wf, name)
-            if not np.isfinite(values).all():
-                i = int(np.flatnonzero(~np.isfinite(values))[0])
-                raise InvariantError(step, str(wf.region[i]), f"worker {name}", "is not finite")
-        if (wf.wealth < -1e-9).any():
+            # A sum is finite unless some value is not (or it overflows: then look closer).
+            if not np.isfinite(values.sum()):
+                bad = np.flatnonzero(~np.isfinite(values))
+                if bad.size:
+                    raise InvariantError(step, str(wf.region[int(bad[0])]), f"worker {name}",
+                                         "is not finite")
+        if len(wf) and wf.wealth.min() < -1e-9:
             i = int(np.argmin(wf.wealth))
             raise InvariantError(step, str(wf.region[i]), "household wealth",
                                  f"is negative ({wf.wealth[i]:.3g})")
 
     # -- aggregates read by the next quarter's decisions ---------------------------------------
-    def _aggregate_wages(self) -> None:
+    def employment_by_region(self) -> np.ndarray:
+        """Employed workers by region (as floats), counted from the firms' staff.
+
+        A worker's region is her employer's, and the firm table's `employees` column is kept
+        equal to the workers' employers, so this is the count over workers, per firm.
+        """
+        t = self.firm_table
+        return np.bincount(t.view("region"), weights=t.view("employees"),
+                           minlength=self.n_regions)
+
+    def _aggregate_wages(self, region: np.ndarray | None = None,
+                         wage: np.ndarray | None = None) -> None:
+        """Regional mean and median wage of the employed (`region`, `wage`: theirs, if known)."""
         wf, R = self.workforce, self.n_regions
-        emp = wf.employed
-        self.employed_by_region = np.bincount(wf.region[emp], minlength=R).astype(float)
-        wage_sum = np.bincount(wf.region[emp], weights=wf.wage[emp], minlength=R)
+        if region is None or wage is None:
+            emp = wf.employed_index()
+            region, wage = wf.region[emp], wf.wage[emp]
+        self.employed_by_region = self.employment_by_region()
+        wage_sum = np.bincount(region, weights=wage, minlength=R)
         mean = np.divide(wage_sum, self.employed_by_region,
                          out=self.region_column("mean_wage").copy(),
                          where=self.employed_by_region > 0)
         self.region_column("mean_wage")[:] = mean
-        medians = group_medians(wf.wage[emp], wf.region[emp], R)
+        medians = group_medians(wage, region, R, self.employed_by_region.astype(np.int64))
         self.region_column("median_wage")[:] = np.where(np.isnan(medians),
                                                         self.region_column("median_wage"),
                                                         medians)
@@ -870,8 +986,7 @@ class RegionalEconomy(mesa.Model):
         wf, t, R = self.workforce, self.firm_table, self.n_regions
         self.workers_by_region = np.bincount(wf.region, minlength=R).astype(float)
         # Wage means and medians were taken when wages were paid (phase 6).
-        employed = wf.employed
-        self.employed_by_region = np.bincount(wf.region[employed], minlength=R).astype(float)
+        self.employed_by_region = self.employment_by_region()
         self.unemployed_by_region = self.workers_by_region - self.employed_by_region
         jobs = np.bincount(t.view("region")[t.view("active")], weights=np.floor(
             t.view("capital")[t.view("active")] / self.params.firms.capital_per_job), minlength=R)
