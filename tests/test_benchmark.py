@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from highroad.benchmarks.__main__ import main
+from highroad.benchmarks.__main__ import TARGETS, all_modules_on, main, sweep_spec
+from highroad.policies import REGISTRY
+from highroad.scenarios import load_scenario
+from highroad.scenarios.sweep_spec import load_sweep
 
 
 def test_quick_benchmark_writes_its_json(tmp_path, capsys):
@@ -18,3 +21,21 @@ def test_quick_benchmark_writes_its_json(tmp_path, capsys):
     assert row["modules_on_worker_steps_per_second"] > 0
     assert row["mesa_agent_steps_per_second"] > 0
     assert "worker-steps/s" in capsys.readouterr().out
+    # Every target is reported; a quick run judges none of them.
+    assert [t["key"] for t in result["targets"]] == [key for key, *_ in TARGETS]
+    assert all(t["met"] is None for t in result["targets"])
+    assert result["sweep"]["speedup"] > 0
+
+
+def test_all_modules_on_switches_every_module_on_and_puts_it_to_work():
+    scenario = load_scenario("baseline", all_modules_on())
+    assert all(scenario.policies[name].enabled for name in REGISTRY)
+    # The supra-regional institution gets a regime whose instruments act (its defaults
+    # are all zero: a module that is on but does nothing would flatter the benchmark).
+    assert scenario.policies["supra_regional"].regime != "custom"
+
+
+def test_the_benchmark_sweep_is_a_valid_sweep_file():
+    spec = load_sweep(sweep_spec(40_000, 120, 16))
+    assert spec.n_runs == 16
+    assert spec.base.world.workers_per_region * spec.base.world.n_regions == 40_000
