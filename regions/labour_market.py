@@ -18,22 +18,14 @@ def separations(employer: np.ndarray, rate: float, rng: np.random.Generator) -> 
     return drawn[employer[drawn] != UNEMPLOYED]
 
 
-def separate(employer: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
-    """Exogenous job separations: each employed worker loses the job with probability `rate`.
-
-    Returns a new array.
-    """
-    employer = employer.copy()
-    employer[separations(employer, rate, rng)] = UNEMPLOYED
-    return employer
-
-
 def layoffs(employer: np.ndarray, target: np.ndarray, rng: np.random.Generator,
             counts: np.ndarray | None = None) -> np.ndarray:
     """Indices of the workers laid off by firms with more workers than their `target`.
 
-    Each such firm lays off its excess, chosen at random. `counts`: the firms' current
-    employees, if known.
+    Jobs exist only where capital does (capital per job): when capital leaves a region or a
+    firm shrinks, the workforce goes with it (Cohen-Rogers §1, M2: exit "lays off the
+    workforce"). Each such firm lays off its excess, chosen at random. `counts`: the firms'
+    current employees, if known.
     """
     if counts is None:
         counts = np.bincount(employer + 1, minlength=len(target) + 1)[1:]
@@ -49,19 +41,6 @@ def layoffs(employer: np.ndarray, target: np.ndarray, rng: np.random.Generator,
     starts = np.r_[0, np.flatnonzero(np.diff(sorted_firm)) + 1]
     rank = np.arange(sorted_firm.size) - np.repeat(starts, np.diff(np.r_[starts, sorted_firm.size]))
     return employed[order][rank >= target[sorted_firm]]
-
-
-def lay_off_excess(employer: np.ndarray, target: np.ndarray,
-                   rng: np.random.Generator) -> np.ndarray:
-    """Firms with more workers than jobs lay off the excess, chosen at random.
-
-    Jobs exist only where capital does (capital per job): when capital leaves a region or a
-    firm shrinks, the workforce goes with it (Cohen-Rogers §1, M2: exit "lays off the
-    workforce"). Returns a new array.
-    """
-    employer = employer.copy()
-    employer[layoffs(employer, target, rng)] = UNEMPLOYED
-    return employer
 
 
 def matches_per_region(unemployed: np.ndarray, vacancies: np.ndarray, efficiency: float,

@@ -276,11 +276,22 @@ class RegionalEconomy(mesa.Model):
         regions = np.arange(self.n_regions)
         rows = np.repeat(regions, 2)
         roads = np.tile([LOW, HIGH], self.n_regions)
-        productivity = self.road_productivity(rows, roads, self.mean_skill_by_region[rows],
-                                              np.ones(rows.size)).reshape(self.n_regions, 2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            productivity = self.road_productivity(
+                rows, roads, self.mean_skill_by_region[rows], np.ones(rows.size)
+            ).reshape(self.n_regions, 2)
+            revenue = productivity * self.effective_price
+        if not np.isfinite(revenue).all():
+            # Runaway growth (e.g. a technology frontier compounding for centuries at extreme
+            # settings) must stop the run, not turn into silent infinities.
+            r, road = np.argwhere(~np.isfinite(revenue))[0]
+            raise InvariantError(int(self.steps), str(r),
+                                 f"{'high' if road == HIGH else 'low'}-road revenue per job",
+                                 f"is not finite (productivity {productivity[r, road]:.3g}, "
+                                 f"price {self.effective_price[r, road]:.3g})")
         t = self.region_table
         return MarketConditions(
-            revenue_per_worker=productivity * self.effective_price,
+            revenue_per_worker=revenue,
             outside_option=self.region_column("benefit") + self.outside_bonus,
             wage_floor=self.region_column("labour_standard") * self.region_column("median_wage"),
             enforcement=self.region_column("enforcement").copy(),
