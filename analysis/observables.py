@@ -13,6 +13,7 @@ from highroad.analysis.metrics import (
     median_of_sorted,
     theil,
 )
+from highroad.regions.returns import HIGH, LOW
 
 if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
@@ -157,6 +158,19 @@ def observe(model: RegionalEconomy) -> tuple[dict[str, Any], list[dict[str, Any]
     return economy_row(model, good), region_rows(model, good)
 
 
+def road_profit_rate(model: RegionalEconomy, rates: np.ndarray, on_road: np.ndarray,
+                     road: int) -> float:
+    """Mean smoothed after-tax profit rate of the firms on a road.
+
+    With no firm on that road, what a firm of average productivity would expect to earn on it
+    (the quarter's market conditions, averaged over regions): the number a firm weighing a
+    switch looks at, and never undefined.
+    """
+    if on_road.any():
+        return float(rates[on_road].mean())
+    return float(model.conditions.after_tax_rate(np.arange(model.n_regions), road, 1.0).mean())
+
+
 def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[str, Any]:
     """The economy-wide observables of this quarter (`good`: the good-job holders, if known).
 
@@ -220,8 +234,8 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
         "capital_stock": capital,
         "gdp": revenue,
         "firms": int(active.sum()),
-        "profit_rate_high": float(rates[high].mean()) if high.any() else float("nan"),
-        "profit_rate_low": float(rates[low].mean()) if low.any() else float("nan"),
+        "profit_rate_high": road_profit_rate(model, rates, high, HIGH),
+        "profit_rate_low": road_profit_rate(model, rates, low, LOW),
         "associative_capacity": float(model.region_column("associative_capacity").mean()),
         "price_low": float(model.market_price[0]),
         "price_high": float(model.market_price[1]),

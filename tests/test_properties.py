@@ -63,7 +63,7 @@ def scenarios(draw: st.DrawFn) -> dict:
 
 
 def check_invariants(economy: pd.DataFrame, regions: pd.DataFrame) -> None:
-    numeric = economy.drop(columns=["profit_rate_high", "profit_rate_low"])
+    numeric = economy
     assert np.isfinite(numeric.to_numpy(dtype=float)).all()
     assert np.isfinite(regions.select_dtypes("number").to_numpy(dtype=float)).all()
     for col in SHARES:

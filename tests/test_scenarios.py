@@ -39,8 +39,7 @@ def test_scenario_loads_validates_and_runs(name: str) -> None:
         del small["n_regions"]
     result = simulate(name, seed=0, overrides=small)
     assert len(result.economy) == 5
-    numeric = result.economy.select_dtypes("number").drop(
-        columns=["profit_rate_high", "profit_rate_low"])
+    numeric = result.economy.select_dtypes("number")
     assert np.isfinite(numeric.to_numpy()).all()
     assert (result.economy.accounting_residual < 1e-9).all()
 
