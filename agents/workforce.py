@@ -30,12 +30,38 @@ class WorkerView:
     stake: float
 
 
+@dataclass(frozen=True)
+class RowMoves:
+    """Rows `sources` of the worker arrays move to rows `targets` (a permutation of them)."""
+
+    targets: np.ndarray
+    sources: np.ndarray
+
+    def apply(self, values: np.ndarray) -> None:
+        """Move the rows of `values` in place."""
+        values[self.targets] = values[self.sources]
+
+
 class Workforce:
-    """Struct of arrays: region, employer (firm slot or -1), skill, wage, wealth, income..."""
+    """Struct of arrays: region, employer (firm slot or -1), skill, wage, wealth, income...
+
+    Workers are stored region by region (`region` never decreases along the arrays), so a
+    sum over a region's workers reads one contiguous slice (see `regions.sums`), and a
+    region's median wage is selected within its slice. Migration keeps the order by moving
+    rows (`move`); per-worker arrays kept elsewhere follow through `columns`.
+    """
+
+    #: The per-worker arrays of the workforce itself (reordered together by `move`).
+    ARRAYS = ("region", "_employer", "skill", "wage", "wealth", "income", "tenure", "stake",
+              "origin_rank")
 
     def __init__(self, region: np.ndarray, skill: np.ndarray, wealth: np.ndarray) -> None:
         n = len(region)
         self.region = np.asarray(region, dtype=np.int64)
+        if n and (self.region[1:] < self.region[:-1]).any():
+            raise ValueError("workers must be given region by region (region non-decreasing)")
+        #: Per-worker arrays owned by others (policy modules, the model), moved with the rows.
+        self.columns: dict[str, np.ndarray] = {}
         self._employed_index: np.ndarray | None = None
         self.employer = np.full(n, UNEMPLOYED, dtype=np.int64)
         self.skill = np.asarray(skill, dtype=np.float64)
@@ -90,9 +116,50 @@ class Workforce:
         self.wage[who] = 0.0
         self._employed_index = None
 
+    def staff_of(self, firms: np.ndarray) -> np.ndarray:
+        """Indices (ascending) of the workers employed by the firm slots where `firms` is
+        true (one entry per slot in use)."""
+        pick = np.zeros(len(firms) + 1, dtype=bool)  # the unemployed (-1) read the last
+        pick[:-1] = firms
+        return np.flatnonzero(pick[self._employer])
+
+    def spread(self, per_region: np.ndarray) -> np.ndarray:
+        """The value of each worker's region, for every worker (`per_region[region]`)."""
+        bounds = np.searchsorted(self.region, np.arange(len(per_region) + 1))
+        return np.repeat(per_region, np.diff(bounds))
+
     def count_by_region(self, n_regions: int, mask: np.ndarray | None = None) -> np.ndarray:
         region = self.region if mask is None else self.region[mask]
         return np.bincount(region, minlength=n_regions)
+
+    def move(self, who: np.ndarray, region: int | np.ndarray) -> RowMoves:
+        """Workers `who` now live in `region`; rows move so that regions stay in order.
+
+        Only the rows that end up outside their region's new slice move: each slice grows
+        or shrinks at its ends, so a few migrants move a few rows, not all of them. Returns
+        the moves: arrays indexed by worker kept outside the workforce and its `columns`
+        must follow them (`moves.apply(values)`).
+        """
+        new = np.broadcast_to(region, np.shape(who))
+        if new.size == 0:
+            nobody = np.empty(0, dtype=np.int64)
+            return RowMoves(nobody, nobody)
+        n_regions = int(max(self.region[-1], new.max())) + 1
+        counts = np.diff(np.searchsorted(self.region, np.arange(n_regions + 1)))
+        counts += np.bincount(new, minlength=n_regions) - np.bincount(self.region[who],
+                                                                      minlength=n_regions)
+        self.region[who] = new
+        expected = np.repeat(np.arange(n_regions), counts)
+        misplaced = np.flatnonzero(self.region != expected)
+        # The misplaced rows hold exactly the regions their positions lack: pair them up.
+        moves = RowMoves(misplaced[np.argsort(expected[misplaced], kind="stable")],
+                         misplaced[np.argsort(self.region[misplaced], kind="stable")])
+        for name in self.ARRAYS:
+            moves.apply(getattr(self, name))
+        for values in self.columns.values():
+            moves.apply(values)
+        self._employed_index = None
+        return moves
 
 
 def learn_and_forget(skill: np.ndarray, on_high_road: np.ndarray, on_low_road: np.ndarray,
@@ -102,36 +169,21 @@ def learn_and_forget(skill: np.ndarray, on_high_road: np.ndarray, on_low_road: n
 
     Cohen-Rogers §5 (M39): high-road firms rely on "skilled" workers and build their skill;
     DESIGN.md §2: "skill grows on high-road jobs and in training, decays in unemployment".
-    Growth is logistic toward `skill_max`, so skills stay bounded. (Masks over all workers;
-    `learn_on_the_job` does the work.)
+    Growth is logistic toward `skill_max`, so skills stay bounded: the employed grow by
+    `growth * (1 - skill / skill_max)`, the unemployed lose a share `decay`. Masks over all
+    workers; `growth_high` is one number or one per worker. Returns the new skills.
     """
-    employed = np.flatnonzero(on_high_road | on_low_road)
-    if np.ndim(growth_high):
-        growth_high = np.asarray(growth_high)[employed]
-    return learn_on_the_job(skill, employed, on_high_road[employed], growth_high, growth_low,
-                            decay, skill_min, skill_max)
-
-
-def learn_on_the_job(skill: np.ndarray, employed: np.ndarray, on_high_road: np.ndarray,
-                     growth_high: float | np.ndarray, growth_low: float, decay: float,
-                     skill_min: float, skill_max: float) -> np.ndarray:
-    """`learn_and_forget` given the employed's indices and, for each of them, whether the
-    job is on the high road (and `growth_high`, per employed worker or one number).
-
-    Returns the new skills of all workers: the employed grow by
-    `growth * (1 - skill / skill_max)`, the unemployed lose a share `decay`.
-    """
-    learned = skill[employed]
-    headroom = np.divide(learned, skill_max)
+    # Nearly everyone is employed: one pass over all workers beats gathering the employed.
+    factor = np.where(on_high_road, growth_high, growth_low)
+    headroom = np.divide(skill, skill_max)
     np.subtract(1.0, headroom, out=headroom)
     np.clip(headroom, 0.0, 1.0, out=headroom)
-    headroom *= np.where(on_high_road, growth_high, growth_low)
-    headroom += 1.0
-    learned *= headroom
-    new = skill * (1.0 - decay)
-    new[employed] = learned
-    np.clip(new, skill_min, skill_max, out=new)
-    return new
+    factor *= headroom
+    factor += 1.0
+    factor[~(on_high_road | on_low_road)] = 1.0 - decay
+    factor *= skill
+    np.clip(factor, skill_min, skill_max, out=factor)
+    return factor
 
 
 def entrant_skills(parent_rank: np.ndarray, persistence: float, dispersion: float,

@@ -179,21 +179,22 @@ def tax_all_income(model: RegionalEconomy, p: Params) -> None:
     zero in sum, so the regional budget is unchanged.
     """
     wf = model.workforce
-    y = wf.income
-    mean = by_region(model, wf.region, y) / np.maximum(model.workers_by_region, 1.0)
-    net = y - mean[wf.region]
+    y, region = wf.income, wf.region
+    mean = by_region(model, region, y) / np.maximum(model.workers_by_region, 1.0)
+    net = wf.spread(mean)
+    np.subtract(y, net, out=net)
     net *= p.progressivity
-    payers, receivers = np.flatnonzero(net > 0), np.flatnonzero(net < 0)
-    due = np.minimum(net[payers], wf.wealth[payers])
-    raised = households_pay_gov(model, "universal_tax", payers, due, wf.region[payers],
-                                capped=True)
-    home = wf.region[receivers]
-    credit = net[receivers]
-    np.negative(credit, out=credit)
-    owed = by_region(model, home, credit)
+    # Everyone above the mean pays (at most her wealth); the rest owe zero.
+    due = np.maximum(net, 0.0)
+    np.minimum(due, wf.wealth, out=due)
+    raised = households_pay_gov(model, "universal_tax", slice(None), due, region, capped=True)
+    # The credit of each worker below the mean (zero for the rest), scaled to what was raised.
+    credit = np.negative(net, out=net)
+    np.maximum(credit, 0.0, out=credit)
+    owed = by_region(model, region, credit)
     scale = np.divide(raised, owed, out=np.zeros_like(raised), where=owed > 0)
-    credit *= scale[home]
-    gov_pays_households(model, "universal_credit", receivers, credit, home)
+    credit *= wf.spread(scale)
+    gov_pays_households(model, "universal_credit", slice(None), credit, region)
 
 
 def invest_in_entrants(model: RegionalEconomy, p: Params) -> np.ndarray:

@@ -137,10 +137,34 @@ def spread_practice(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> 
     t = model.firm_table
     active = t.view("active")
     region, tfp = t.view("region"), t.view("tfp")
-    high = active & t.view("high")
-    best = np.full(model.n_regions, np.nan)
-    for r in np.unique(region[high]):
-        best[r] = np.quantile(tfp[high & (region == r)], 0.75)
-    target = best[region]
+    high = np.flatnonzero(active & t.view("high"))
+    target = upper_quartiles(tfp[high], region[high], model.n_regions)[region]
     gap = np.where(active & np.isfinite(target), np.maximum(target - tfp, 0.0), 0.0)
     tfp += p.practice_diffusion * capacity[region] * gap
+
+
+def upper_quartiles(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """The 0.75 quantile of `values` within each group 0..n_groups-1 (nan for an empty group).
+
+    The numbers `np.quantile(values[groups == g], 0.75)` gives, for all groups from one
+    sort: its default (linear) method interpolates between the order statistics around
+    (n - 1) * 0.75, in the same steps (numpy's `_lerp`); a group holding a nan gives nan.
+    """
+    out = np.full(n_groups, np.nan)
+    if values.size == 0:
+        return out
+    ordered = values[np.lexsort((values, groups))]
+    count = np.bincount(groups, minlength=n_groups)
+    has = np.flatnonzero(count)
+    n = count[has]
+    start = (np.cumsum(count) - count)[has]
+    position = (n - 1) * 0.75
+    below = np.floor(position)
+    gamma = position - below
+    lo = ordered[start + below.astype(np.int64)]
+    hi = ordered[start + np.minimum(below.astype(np.int64) + 1, n - 1)]
+    diff = hi - lo
+    best = np.where(gamma >= 0.5, hi - diff * (1 - gamma), lo + diff * gamma)
+    best[np.isnan(ordered[start + n - 1])] = np.nan  # nans sort last
+    out[has] = best
+    return out

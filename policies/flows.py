@@ -17,14 +17,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from highroad.regions.ledger import FIRMS, GOV, HH
+from highroad.regions.sums import region_sums
 
 if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
 
 
 def by_region(model: RegionalEconomy, region: np.ndarray, amount: np.ndarray) -> np.ndarray:
-    """Sum `amount` over the regions in `region` (length n_regions; float even when empty)."""
-    return np.bincount(region, weights=amount, minlength=model.n_regions).astype(np.float64)
+    """Sum `amount` over the regions in `region` (length n_regions; float even when empty).
+
+    Workers' regions (of all workers or of an ascending subset) come sorted, and are summed
+    slice by slice (`regions.sums`)."""
+    return region_sums(region, amount, model.n_regions)
 
 
 def gov_pays_households(model: RegionalEconomy, flow: str, who: np.ndarray | slice,
@@ -44,15 +48,17 @@ def gov_pays_households(model: RegionalEconomy, flow: str, who: np.ndarray | sli
     model.flows[flow] += float(amount.sum())
 
 
-def households_pay_gov(model: RegionalEconomy, flow: str, who: np.ndarray,
+def households_pay_gov(model: RegionalEconomy, flow: str, who: np.ndarray | slice,
                        amount: np.ndarray, region: np.ndarray | None = None,
                        capped: bool = False) -> np.ndarray:
     """Each worker `who[i]` pays `amount[i]` (at most her wealth) to her region's government.
 
-    Returns what each region raised. `region`: the payers' regions, if already gathered;
-    `capped`: the caller has already limited each amount to the payer's wealth.
+    `who`: distinct worker indices, or `slice(None)` for everyone (a tax most owe is
+    cheaper levied on all, at zero for the rest, than on a gathered subset). Returns what
+    each region raised. `region`: the payers' regions, if already gathered; `capped`: the
+    caller has already limited each amount to the payer's wealth.
     """
-    if who.size == 0:
+    if not isinstance(who, slice) and who.size == 0:
         return np.zeros(model.n_regions)
     if not capped:
         amount = np.minimum(amount, model.workforce.wealth[who])

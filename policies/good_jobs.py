@@ -133,9 +133,10 @@ def train_unemployed(model: RegionalEconomy, p: Params) -> np.ndarray:
     seekers = np.flatnonzero(wf.employer == UNEMPLOYED)
     trainees = seekers[model.rng.random(seekers.size) < p.training_coverage]
     wf.skill[trainees] = np.minimum(wf.skill[trainees] * (1.0 + p.training_gain), lp.skill_max)
-    cost = p.training_cost * model.region_column("mean_wage")[wf.region[trainees]]
+    home = wf.region[trainees]
+    cost = p.training_cost * model.region_column("mean_wage")[home]
     model.flows["trainees"] += trainees.size
-    return by_region(model, wf.region[trainees], cost)
+    return by_region(model, home, cost)
 
 
 def subsidise_committed_firms(model: RegionalEconomy, p: Params) -> None:
@@ -148,8 +149,7 @@ def subsidise_committed_firms(model: RegionalEconomy, p: Params) -> None:
     training, the wage top-up at last quarter's wages). The firm keeps its own outlay and
     the subsidy enlarges the project.
     """
-    t, wf = model.firm_table, model.workforce
-    lp, fp = model.params.labour, model.params.firms
+    t, wf, fp = model.firm_table, model.workforce, model.params.firms
     active, region = t.view("active"), t.view("region")
     eligible_region = np.ones(model.n_regions, dtype=bool)
     if p.distressed_only:
@@ -160,12 +160,12 @@ def subsidise_committed_firms(model: RegionalEconomy, p: Params) -> None:
     subsidy = np.where(active & eligible_region[region] & (own > 0),
                        own * p.subsidy_rate / (1.0 - p.subsidy_rate), 0.0)
     # The wage top-up is needed only where a subsidy is on offer.
-    emp = wf.employed_index()
-    emp = emp[(subsidy > 0)[wf.employer[emp]]]
-    shortfall = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
-    shortfall -= wf.wage[emp]
+    staff = model.workforce.staff_of(subsidy > 0)
+    firm = wf.employer[staff]
+    shortfall = good_job_wage(model)[firm]
+    shortfall -= wf.wage[staff]
     np.maximum(shortfall, 0.0, out=shortfall)
-    top_up = np.bincount(wf.employer[emp], weights=shortfall, minlength=t.size)
+    top_up = np.bincount(firm, weights=shortfall, minlength=t.size)
     training = np.where(t.view("high"), 0.0, fp.training_share * t.view("revenue"))
     accept = (subsidy > 0) & (subsidy >= top_up + training)
     subsidy = np.where(accept, subsidy, 0.0)
@@ -185,14 +185,15 @@ def keep_commitments(model: RegionalEconomy) -> None:
     Rodrik-Stantcheva §2: a good job pays a middle-class wage and offers a career ladder; the
     good-jobs observable counts training firms' jobs (analysis/observables.good_jobs).
     """
-    t, wf, lp, fp = model.firm_table, model.workforce, model.params.labour, model.params.firms
+    t, wf, fp = model.firm_table, model.workforce, model.params.firms
     trains = t.view("trains")
     if not trains.any():
         return
-    emp = wf.employed_index()
-    committed = emp[trains[wf.employer[emp]]]
-    floor = lp.good_job_wage * model.region_column("median_wage")[wf.region[committed]]
-    wf.wage[committed] = np.maximum(wf.wage[committed], floor)
+    # Each worker's floor, read through her employer's slot: no floor (-inf) outside
+    # training firms and for the unemployed (the last entry).
+    floor = np.full(t.size + 1, -np.inf)
+    floor[:-1][trains] = good_job_wage(model)[trains]
+    np.maximum(wf.wage, floor[wf.employer], out=wf.wage)
     low_trainer = trains & ~t.view("high")
     t.view("productivity")[:] = np.where(low_trainer,
                                          t.view("productivity") * (1.0 - fp.training_share),
@@ -202,13 +203,23 @@ def keep_commitments(model: RegionalEconomy) -> None:
 def train_on_the_job(model: RegionalEconomy) -> None:
     """Workers of low-road training firms learn like high-road workers (the training pays)."""
     wf, t, lp = model.workforce, model.firm_table, model.params.labour
-    emp = wf.employed_index()
-    low_trainer = t.view("trains") & ~t.view("high")
-    where = emp[low_trainer[wf.employer[emp]]]
+    where = model.workforce.staff_of(t.view("trains") & ~t.view("high"))
     extra = lp.skill_growth_high - lp.skill_growth_low
-    headroom = np.clip(1.0 - wf.skill[where] / lp.skill_max, 0.0, 1.0)
-    wf.skill[where] = np.clip(wf.skill[where] * (1.0 + extra * headroom), lp.skill_min,
-                              lp.skill_max)
+    skill = wf.skill[where]
+    headroom = skill / lp.skill_max
+    np.subtract(1.0, headroom, out=headroom)
+    np.clip(headroom, 0.0, 1.0, out=headroom)
+    headroom *= extra
+    headroom += 1.0
+    skill *= headroom
+    wf.skill[where] = np.clip(skill, lp.skill_min, lp.skill_max, out=skill)
+
+
+def good_job_wage(model: RegionalEconomy) -> np.ndarray:
+    """The good-job wage of each firm slot: `good_job_wage` times its region's median wage."""
+    t = model.firm_table
+    return model.params.labour.good_job_wage * model.region_column("median_wage")[
+        t.view("region")]
 
 
 def shift_frontier(model: RegionalEconomy, p: Params) -> None:

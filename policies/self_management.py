@@ -89,6 +89,8 @@ class SelfManagement(PolicyModule):
         model.private_founding = p.private_capital
         model.coordinator = np.zeros(len(model.workforce), dtype=bool)
         self.effort = draw_effort(model, len(model.workforce), p.effort_dispersion)
+        model.workforce.columns["effort"] = self.effort  # a migrant's effort moves with her
+        self.coordinators = np.empty(0, dtype=np.int64)  # as marked at the last bargaining
 
     def on_bargaining(self, model: RegionalEconomy) -> None:
         p = self.params
@@ -97,12 +99,13 @@ class SelfManagement(PolicyModule):
                         if p.coordinator_class else np.empty(0, dtype=np.int64))
         model.coordinator = np.zeros(len(model.workforce), dtype=bool)
         model.coordinator[coordinators] = True
+        self.coordinators = coordinators
         share_pay(model, p.remuneration, self.effort)
         pay_coordinator_premium(model, p.coordinator_premium, coordinators)
 
     def on_demography(self, model: RegionalEconomy) -> None:
         p = self.params
-        skills_follow_tasks(model, p, balanced_firms(model, p))
+        skills_follow_tasks(model, p, balanced_firms(model, p), self.coordinators)
         new = model.entrants
         self.effort[new] = draw_effort(model, new.size, p.effort_dispersion)
         model.coordinator[new] = False
@@ -150,22 +153,30 @@ def empowered_workers(model: RegionalEconomy, share: float,
     """Indices of the workers holding empowering jobs (see `assign_empowering_jobs`).
 
     Within each hierarchical firm staff are ranked by skill, highest first (ties by worker
-    index), and the first round(share x staff) are empowered.
+    index), and the first round(share x staff) are empowered. Only staff at or above their
+    firm's mean skill (the `mean_skill` of this quarter's bargaining) are ranked: the
+    empowered are among them whenever there are at least as many of them as empowering
+    jobs, and a firm with fewer ranks its whole staff.
     """
     wf, t = model.workforce, model.firm_table
-    emp = wf.employed_index()
-    firm = wf.employer[emp]
-    hierarchical = np.flatnonzero(~balanced[firm])
-    emp, firm = emp[hierarchical], firm[hierarchical]
-    if emp.size == 0:
-        return emp
-    order = lexsort_groups(-wf.skill[emp], firm)
-    sorted_firm = firm[order]
-    staff = np.bincount(firm, minlength=t.size)
-    starts = np.cumsum(staff) - staff
-    rank = np.arange(sorted_firm.size) - starts[sorted_firm]
-    quota = np.floor(share * t.view("employees") + 0.5)
-    return emp[order[rank < quota[sorted_firm]]]
+    quota = np.floor(share * np.where(balanced, 0, t.view("employees")) + 0.5).astype(np.int64)
+    bar = np.full(t.size + 1, np.inf)  # the unemployed (-1) read the last entry: never ranked
+    bar[:-1] = np.where(balanced, np.inf, t.view("mean_skill"))
+    for _ in range(2):
+        ranked = np.flatnonzero(wf.skill >= bar[wf.employer])
+        firm = wf.employer[ranked]
+        staff = np.bincount(firm, minlength=t.size)
+        short = staff < quota
+        if not short.any():
+            break
+        bar[:-1][short] = -np.inf  # rank the whole staff
+    np.minimum(quota, staff, out=quota)
+    order = lexsort_groups(-wf.skill[ranked], firm)
+    # `order` runs firm by firm; the first `quota` places of each firm's run are empowered.
+    passed = staff - quota
+    place = np.repeat(np.cumsum(passed) - passed, quota)
+    place += np.arange(place.size)
+    return ranked[order[place]]
 
 
 def share_pay(model: RegionalEconomy, rule: str, effort: np.ndarray) -> None:
@@ -178,16 +189,17 @@ def share_pay(model: RegionalEconomy, rule: str, effort: np.ndarray) -> None:
     if rule == "bargaining":
         return
     wf, t = model.workforce, model.firm_table
-    emp = wf.employed_index()
-    firm = wf.employer[emp]
-    members = np.flatnonzero(t.view("owner_type")[firm] == SELF_MANAGED)
-    emp, firm = emp[members], firm[members]
-    if emp.size == 0:
+    members = model.workforce.staff_of(t.view("owner_type") == SELF_MANAGED)
+    if members.size == 0:
         return
-    weight = effort[emp] if rule == "effort" else np.ones(emp.size)
-    bill = np.bincount(firm, weights=wf.wage[emp], minlength=t.size)
+    firm = wf.employer[members]
+    weight = effort[members] if rule == "effort" else np.ones(members.size)
+    bill = np.bincount(firm, weights=wf.wage[members], minlength=t.size)
     total = np.bincount(firm, weights=weight, minlength=t.size)
-    wf.wage[emp] = bill[firm] * weight / np.maximum(total[firm], 1e-12)
+    pay = bill[firm]
+    pay *= weight
+    pay /= np.maximum(total, 1e-12)[firm]
+    wf.wage[members] = pay
 
 
 def pay_coordinator_premium(model: RegionalEconomy, premium: float,
@@ -202,22 +214,42 @@ def pay_coordinator_premium(model: RegionalEconomy, premium: float,
     wf.wage[coordinator] *= 1.0 + premium
 
 
-def skills_follow_tasks(model: RegionalEconomy, p: Params, balanced: np.ndarray) -> None:
+def marked_coordinators(model: RegionalEconomy, known: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the workers `model.coordinator` marks (ascending, or in the order of `known`).
+
+    `known`: the distinct workers marked at bargaining; while the mask marks exactly them
+    (no row has moved since) they are the answer, without a search through every worker.
+    """
+    mask = model.coordinator
+    if known is not None and known.size == np.count_nonzero(mask) and mask[known].all():
+        return known
+    return np.flatnonzero(mask)
+
+
+def skills_follow_tasks(model: RegionalEconomy, p: Params, balanced: np.ndarray,
+                        coordinators: np.ndarray | None = None) -> None:
     """Empowering tasks build skill: for coordinators alone, or for every balanced member.
 
     Wetzel B2: "The professionals and managers do jobs, and experience forms of education,
     that prepare them for effective decision-making." Under job balancing each member does
     a `coordinator_share` of empowering work, so the same learning is spread evenly (B3.3).
+    `coordinators`: those marked at bargaining, if known (see `marked_coordinators`).
     """
     wf, lp = model.workforce, model.params.labour
     g = p.empowerment_skill_growth
-    emp = wf.employed_index()
-    # Coordinators (never in balanced firms) and balanced members; for everyone else skill
-    # * (1 + 0) is skill, within its bounds, so they are left alone.
-    for who, growth in ((emp[model.coordinator[emp]], g),
-                        (emp[balanced[wf.employer[emp]]], g * p.coordinator_share)):
+    # Coordinators still employed (never in balanced firms) and balanced members; for
+    # everyone else skill * (1 + 0) is skill, within its bounds, so they are left alone.
+    coordinators = marked_coordinators(model, coordinators)
+    coordinators = coordinators[wf.employer[coordinators] >= 0]
+    for who, growth in ((coordinators, g),
+                        (wf.staff_of(balanced), g * p.coordinator_share)):
         if growth <= 0 or who.size == 0:
             continue
         skill = wf.skill[who]
-        headroom = np.clip(1.0 - skill / lp.skill_max, 0.0, 1.0)
-        wf.skill[who] = np.clip(skill * (1.0 + growth * headroom), lp.skill_min, lp.skill_max)
+        headroom = skill / lp.skill_max
+        np.subtract(1.0, headroom, out=headroom)
+        np.clip(headroom, 0.0, 1.0, out=headroom)
+        headroom *= growth
+        headroom += 1.0
+        skill *= headroom
+        wf.skill[who] = np.clip(skill, lp.skill_min, lp.skill_max, out=skill)

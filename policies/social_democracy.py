@@ -109,22 +109,23 @@ class SocialDemocracy(PolicyModule):
         a one-quarter lag and the region's discretionary budget absorbs the rest.
         """
         p, wf = self.params, model.workforce
-        emp = wf.employed_index()
-        wage = wf.wage[emp]
-        wage_bill = float(wage.sum())
-        if self.last_wage_bill > 0 and emp.size:
+        wage_bill = float(wf.wage.sum())  # the unemployed earn 0
+        if self.last_wage_bill > 0:
             rate = min(self.last_cost / self.last_wage_bill, 0.5)
-            wage *= rate
-            households_pay_gov(model, "social_insurance_tax", emp, wage)
+            tax = wf.wage * rate
+            np.minimum(tax, wf.wealth, out=tax)  # no one pays more than she holds
+            households_pay_gov(model, "social_insurance_tax", slice(None), tax, wf.region,
+                               capped=True)
         per_head = p.transfer_rate * model.region_column("mean_wage")
         if p.transfer_design == "universal":
             eligible: np.ndarray | slice = slice(None)  # everyone
             region = wf.region
+            amount = wf.spread(per_head)
         else:
             median = group_medians(wf.income, wf.region, model.n_regions)
             eligible = np.flatnonzero(wf.income < (p.means_test * median)[wf.region])
             region = wf.region[eligible]
-        amount = per_head[region]
+            amount = per_head[region]
         gov_pays_households(model, "social_wage", eligible, amount, region)
         self.last_cost = float(amount.sum())
         self.last_wage_bill = wage_bill
@@ -148,18 +149,23 @@ def compress_wages(model: RegionalEconomy, p: Params) -> None:
     move toward the region's mean wage (wage compression, DESIGN.md §4). Firms that pay less
     than the mean pay more, and the reverse.
     """
-    wf = model.workforce
-    emp = wf.employed_index()
-    if emp.size == 0 or p.coverage == 0 or p.compression == 0:
+    wf, t = model.workforce, model.firm_table
+    if p.coverage == 0 or p.compression == 0 or not t.view("employees").any():
         return
-    region = wf.region[emp]
+    # The unemployed earn no wage, so the regional wage bill is the sum over all workers.
     counts = model.employment_by_region()
-    w = wf.wage[emp]
-    mean = by_region(model, region, w) / np.maximum(counts, 1)
-    covered = (model.rng.random(model.firm_table.size) < p.coverage)[wf.employer[emp]]
-    covered = np.flatnonzero(covered)
-    w = w[covered]
-    wf.wage[emp[covered]] = w + p.compression * (mean[region[covered]] - w)
+    mean = by_region(model, wf.region, wf.wage) / np.maximum(counts, 1)
+    covered = model.rng.random(t.size) < p.coverage
+    # Per firm slot, read by each worker through her employer (the unemployed read the last
+    # entry): the mean wage of her region, and the share of the gap the agreement closes
+    # (none outside it: her wage plus zero).
+    target, closed = np.zeros(t.size + 1), np.zeros(t.size + 1)
+    target[:-1] = mean[t.view("region")]
+    closed[:-1][covered] = p.compression
+    gap = target[wf.employer]
+    gap -= wf.wage
+    gap *= closed[wf.employer]
+    wf.wage += gap
 
 
 def support_demand(model: RegionalEconomy, p: Params) -> None:

@@ -413,14 +413,10 @@ def learn_from_neighbours(model: RegionalEconomy, s: Params, member: np.ndarray)
     workers = np.maximum(model.workers_by_region, 1.0)
     performance = rt.view("median_wage") * model.employed_by_region / workers
     links = (model.neighbours > 0) & member[None, :] & member[:, None]
-    names = ("capital_tax", "labour_standard", "preferred_tax", "preferred_standard")
-    before = {n: rt.view(n).copy() for n in names}
-    for r in np.flatnonzero(member):
-        peers = np.flatnonzero(links[r])
-        if peers.size == 0:
-            continue
-        best = peers[np.argmax(performance[peers])]
-        if performance[best] <= performance[r]:
-            continue
-        for n in names:
-            rt.view(n)[r] += s.learning * (before[n][best] - before[n][r])
+    # Each member's best-performing member neighbour (the first of equals), all at once.
+    best = np.argmax(np.where(links, performance[None, :], -np.inf), axis=1)
+    learner = np.flatnonzero(links.any(axis=1) & ~(performance[best] <= performance))
+    best = best[learner]
+    for n in ("capital_tax", "labour_standard", "preferred_tax", "preferred_standard"):
+        column = rt.view(n)
+        column[learner] += s.learning * (column[best] - column[learner])

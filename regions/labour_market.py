@@ -10,11 +10,12 @@ import numpy as np
 
 from highroad.agents.workforce import UNEMPLOYED
 from highroad.analysis.metrics import lexsort_groups
+from highroad.regions.draws import bernoulli_indices
 
 
 def separations(employer: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
     """Indices of the employed workers who leave their jobs this quarter (probability `rate`)."""
-    drawn = np.flatnonzero(rng.random(len(employer)) < rate)
+    drawn = bernoulli_indices(rng, len(employer), rate)
     return drawn[employer[drawn] != UNEMPLOYED]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from highroad.errors import InvariantError
+from highroad.regions.sums import region_sums
 
 SECTORS = ("households", "firms", "investors", "government", "rest_of_world")
 HH, FIRMS, INVESTORS, GOV, ROW = range(len(SECTORS))
@@ -60,8 +61,8 @@ class Ledger:
             self.net[payee, int(region)] += total
         else:
             if by_region is None:
-                by_region = np.bincount(np.asarray(region), weights=np.broadcast_to(
-                    amount, np.shape(region)), minlength=self.n_regions)
+                by_region = region_sums(region, np.broadcast_to(amount, np.shape(region)),
+                                        self.n_regions)
             self.net[payer] -= by_region
             self.net[payee] += by_region
         row = self.matrix[flow]
@@ -86,8 +87,8 @@ class Ledger:
         if np.ndim(region) == 0:
             self.net[sector, int(region)] += float(amount.sum())
         else:
-            self.net[sector] += np.bincount(np.asarray(region), weights=np.broadcast_to(
-                amount, np.shape(region)), minlength=self.n_regions)
+            self.net[sector] += region_sums(region, np.broadcast_to(amount, np.shape(region)),
+                                            self.n_regions)
 
     def check(self, step: int, before: np.ndarray, after: np.ndarray,
               tolerance: float = 1e-9) -> float:

@@ -18,13 +18,14 @@ from highroad.agents.workforce import (
     Workforce,
     entrant_skills,
     income_ranks,
-    learn_on_the_job,
+    learn_and_forget,
 )
 from highroad.analysis.metrics import group_medians
 from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
 from highroad.regions import goods_market as gm
 from highroad.regions import labour_market as lm
+from highroad.regions.draws import bernoulli_indices
 from highroad.regions.geography import agglomeration_index, neighbour_matrix, region_network
 from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW, Ledger
 from highroad.regions.region import Region, new_region_table
@@ -37,6 +38,7 @@ from highroad.regions.returns import (
     low_road_productivity,
     nash_wage,
 )
+from highroad.regions.sums import region_sums
 from highroad.scenarios.loader import Scenario
 
 
@@ -533,14 +535,15 @@ class RegionalEconomy(mesa.Model):
         """Each employed worker's wage: Nash bargaining, then the floor where it is enforced.
 
         A worker's region is her employer's (hiring is within the region, and a firm that
-        moves lays its workers off), so the regional terms are read per firm.
+        moves lays its workers off), so the regional terms are read per firm, and every
+        per-firm number is read per worker through her employer's slot (the unemployed read
+        an extra last entry: no wage).
         """
         wf, t, cond = self.workforce, self.firm_table, self.conditions
-        emp = wf.employed_index()
-        firm = wf.employer[emp]
+        employer = wf.employer
         employees = t.view("employees")
-        skill = wf.skill[emp]
-        skill_sum = np.bincount(firm, weights=skill, minlength=t.size)
+        # By firm, in worker order (the unemployed fall in the extra first bin).
+        skill_sum = np.bincount(employer + 1, weights=wf.skill, minlength=t.size + 1)[1:]
         mean_skill = np.where(employees > 0, skill_sum / np.maximum(employees, 1), 1.0)
         t.view("mean_skill")[:] = mean_skill
         region, road = t.view("region"), t.view("high").astype(np.int64)
@@ -554,20 +557,26 @@ class RegionalEconomy(mesa.Model):
         outside = cond.outside_option[region]
         floor = cond.wage_floor[region]
         # Low-road jobs are de-skilled: one wage per firm.
-        wage = np.maximum(apply_wage_floor(nash_wage(revenue_per_worker, outside, power),
-                                           floor, complies), 0.0)[firm]
-        # In high-road firms pay follows individual skill.
-        on_high = np.flatnonzero(road[firm] == HIGH)
-        high_firm = firm[on_high]
-        relative = skill[on_high]
+        wage = np.zeros(t.size + 1)
+        np.maximum(apply_wage_floor(nash_wage(revenue_per_worker, outside, power), floor,
+                                    complies), 0.0, out=wage[:-1])
+        np.take(wage, employer, mode="wrap", out=wf.wage)
+        # In high-road firms pay follows individual skill: the same Nash wage and floor,
+        # their per-firm parts (the outside option's weight, the floor if enforced, the
+        # zero bound) taken once per firm.
+        on_high = np.zeros(t.size + 1, dtype=bool)
+        on_high[:-1] = road == HIGH
+        high = np.flatnonzero(np.take(on_high, employer, mode="wrap"))
+        high_firm = employer[high]
+        relative = wf.skill[high]
         relative /= mean_skill[high_firm]
         relative **= self.params.firms.skill_elasticity
         relative *= revenue_per_worker[high_firm]
-        high_wage = apply_wage_floor(nash_wage(relative, outside[high_firm], power[high_firm]),
-                                     floor[high_firm], complies[high_firm])
-        wage[on_high] = np.maximum(high_wage, 0.0)
-        wf.wage[:] = 0.0
-        wf.wage[emp] = wage
+        relative *= power[high_firm]
+        relative += ((1.0 - power) * outside)[high_firm]
+        np.maximum(relative, np.where(complies, np.maximum(floor, 0.0), 0.0)[high_firm],
+                   out=relative)
+        wf.wage[high] = relative
 
     # -- phase 5 -------------------------------------------------------------------------------
     def produce_and_sell(self) -> None:
@@ -586,10 +595,10 @@ class RegionalEconomy(mesa.Model):
                                            gp.substitution_elasticity, self.reference_income)
         demand = np.zeros((R, 2))
         quality = theta * spend
-        demand[:, HIGH] = np.bincount(wf.region, weights=quality, minlength=R)
+        demand[:, HIGH] = region_sums(wf.region, quality, R)
         np.subtract(1, theta, out=theta)
         theta *= spend
-        demand[:, LOW] = np.bincount(wf.region, weights=theta, minlength=R)
+        demand[:, LOW] = region_sums(wf.region, theta, R)
         wf.wealth -= spend
         self.ledger.debit("goods_market", HH, wf.region, spend)
         self.flows["household_consumption"] += float(spend.sum())
@@ -688,14 +697,19 @@ class RegionalEconomy(mesa.Model):
         else:
             self.ledger.pay(flow, payer, payer_region, HH, region, amount)
 
-    def _tax_households(self, flow: str, who: np.ndarray, amount: np.ndarray,
+    def _tax_households(self, flow: str, who: np.ndarray | slice, amount: np.ndarray,
                         region: np.ndarray | None = None) -> np.ndarray:
-        """Households `who` pay `amount` to their region's government; returns it by region."""
+        """Households `who` (distinct indices, or `slice(None)` for everyone) pay `amount` to
+        their region's government; returns it by region."""
         wf = self.workforce
-        np.subtract.at(wf.wealth, who, amount)
-        np.subtract.at(wf.income, who, amount)
+        if isinstance(who, slice):
+            wf.wealth[who] -= amount
+            wf.income[who] -= amount
+        else:
+            np.subtract.at(wf.wealth, who, amount)
+            np.subtract.at(wf.income, who, amount)
         region = wf.region[who] if region is None else region
-        by_region = np.bincount(region, weights=amount, minlength=self.n_regions)
+        by_region = region_sums(region, amount, self.n_regions)
         self.region_column("cash")[:] += by_region
         self.region_column("revenue")[:] += by_region
         self.ledger.pay_within(flow, HH, GOV, region, amount, by_region)
@@ -706,14 +720,15 @@ class RegionalEconomy(mesa.Model):
         wf, t, rt = self.workforce, self.firm_table, self.region_table
         R = self.n_regions
         rt.view("revenue")[:] = 0.0
-        emp = wf.employed_index()
-        wage = wf.wage[emp]
-        wage_bill = np.bincount(wf.employer[emp], weights=wage, minlength=t.size)
+        # Wages and the labour tax over all workers (the unemployed earn 0): a pass over
+        # everyone is cheaper than gathering the employed. Each worker is paid by a firm in
+        # her region; the unemployed fall in the extra first bin of the wage bill.
+        wage = wf.wage
+        wage_bill = np.bincount(wf.employer + 1, weights=wage, minlength=t.size + 1)[1:]
         t.view("wage_bill")[:] = wage_bill
         t.view("cash")[:] -= wage_bill
-        home = wf.region[emp]  # each worker is paid by a firm in her region
-        self._pay_households("wages", FIRMS, None, emp, wage, home)
-        self._tax_households("labour_tax", emp, p.labour.labour_tax * wage, home)
+        self._pay_households("wages", FIRMS, None, slice(None), wage, wf.region)
+        self._tax_households("labour_tax", slice(None), p.labour.labour_tax * wage, wf.region)
         # Capital tax on profits after depreciation.
         region = t.view("region")
         capital = t.view("capital")
@@ -730,12 +745,12 @@ class RegionalEconomy(mesa.Model):
         capital -= depreciation
         self.capital_account["depreciation"] += float(depreciation.sum())
         # Benefits to the unemployed, at the region's replacement rate of this quarter's wages.
-        self._aggregate_wages(home, wage)
+        self._aggregate_wages()
         unemployed = np.flatnonzero(wf.employer == UNEMPLOYED)
         benefit = p.labour.benefit_replacement * self.region_column("mean_wage")
         home = wf.region[unemployed]
         paid = benefit[home]
-        by_region = np.bincount(home, weights=paid, minlength=R)
+        by_region = region_sums(home, paid, R)
         rt.view("cash")[:] -= by_region
         rt.view("benefits")[:] = by_region
         self._pay_households("benefits", GOV, None, unemployed, paid, home, by_region)
@@ -771,13 +786,12 @@ class RegionalEconomy(mesa.Model):
         worker_paid = excess - investor_paid
         if worker_paid.any():
             wf = self.workforce
-            emp = wf.employed_index()
-            firm = wf.employer[emp]
-            share = (worker_paid / np.maximum(t.view("employees"), 1))[firm]
+            per_worker = np.zeros(t.size + 1)  # the last entry is read for the unemployed
+            np.divide(worker_paid, np.maximum(t.view("employees"), 1), out=per_worker[:-1])
+            share = np.take(per_worker, wf.employer, mode="wrap")
             # A worker's region is her employer's: the payment stays within the region.
-            self._pay_households("dividends", FIRMS, None, emp, share)
-            paid = np.bincount(firm, weights=share, minlength=t.size)
-            cash -= paid
+            self._pay_households("dividends", FIRMS, None, slice(None), share, wf.region)
+            cash -= np.bincount(wf.employer + 1, weights=share, minlength=t.size + 1)[1:]
         self.flows["dividends"] += float(excess.sum())
 
     def pay_foreign_returns(self) -> None:
@@ -817,14 +831,14 @@ class RegionalEconomy(mesa.Model):
     def learn_age_migrate(self) -> None:
         p, wf, t = self.params, self.workforce, self.firm_table
         lp = p.labour
-        emp = wf.employed_index()
-        growth_high = (lp.skill_growth_high + self.skill_growth_bonus)[wf.region[emp]]
-        wf.skill = learn_on_the_job(wf.skill, emp, t.high[wf.employer[emp]], growth_high,
+        employer = wf.employer
+        employed = employer != UNEMPLOYED
+        on_high = np.append(t.view("high"), False)[employer]  # the last entry: unemployed
+        growth_high = wf.spread(lp.skill_growth_high + self.skill_growth_bonus)
+        wf.skill = learn_and_forget(wf.skill, on_high, employed & ~on_high, growth_high,
                                     lp.skill_growth_low, lp.skill_decay, lp.skill_min,
                                     lp.skill_max)
-        tenure = np.zeros_like(wf.tenure)
-        tenure[emp] = wf.tenure[emp] + 1
-        wf.tenure = tenure
+        wf.tenure = np.where(employed, wf.tenure + 1, 0)
         self.retire_and_enter()
         self.run_hooks("on_demography")
         self.migrate()
@@ -838,7 +852,7 @@ class RegionalEconomy(mesa.Model):
         bequest inside the same household row: no money moves).
         """
         p, wf = self.params, self.workforce
-        retiring = np.flatnonzero(self.rng.random(len(wf)) < p.demography.retirement_rate)
+        retiring = bernoulli_indices(self.rng, len(wf), p.demography.retirement_rate)
         self.entrants = retiring
         if retiring.size == 0:
             return
@@ -863,7 +877,7 @@ class RegionalEconomy(mesa.Model):
         move happens only when expected income there beats home by a clear margin (10%).
         """
         p, wf = self.params, self.workforce
-        movers = np.flatnonzero(self.rng.random(len(wf)) < p.demography.migration_rate)
+        movers = bernoulli_indices(self.rng, len(wf), p.demography.migration_rate)
         movers = movers[wf.employer[movers] == UNEMPLOYED]
         if movers.size == 0 or self.n_regions == 1:
             return
@@ -877,7 +891,11 @@ class RegionalEconomy(mesa.Model):
         if go.size == 0:
             return
         self.ledger.pay("migration", HH, wf.region[go], HH, best, wf.wealth[go])
-        wf.region[go] = best
+        moves = wf.move(go, best)
+        # Per-worker arrays the model keeps itself follow the rows.
+        moves.apply(self.last_income)
+        if self.coordinator is not None:
+            moves.apply(self.coordinator)
         self.flows["migrants"] += go.size
 
     def update_associations(self) -> None:
@@ -899,7 +917,7 @@ class RegionalEconomy(mesa.Model):
         R = self.n_regions
         out = np.zeros((5, R))
         wf, t = self.workforce, self.firm_table
-        out[HH] = np.bincount(wf.region, weights=wf.wealth, minlength=R)
+        out[HH] = region_sums(wf.region, wf.wealth, R)
         active = t.view("active")
         out[FIRMS] = np.bincount(t.view("region")[active], weights=t.view("cash")[active],
                                  minlength=R)
@@ -911,9 +929,9 @@ class RegionalEconomy(mesa.Model):
 
     def close_quarter(self) -> None:
         step = int(self.steps)
+        self.check_workers(step)  # first: the sums by region rest on the workers' order
         residual = self.ledger.check(step, self.balances_before, self.balances())
         self.check_capital(step)
-        self.check_workers(step)
         self._aggregate()
         self.last_income = self.workforce.income.copy()
         for inv in self.investor_list:
@@ -945,6 +963,10 @@ class RegionalEconomy(mesa.Model):
         n = int(self.workers_by_region.sum())
         if len(wf) != self.recorded_workers or n != len(wf):
             raise InvariantError(step, "all", "workers", f"{n} counted, {len(wf)} expected")
+        if (wf.region[1:] < wf.region[:-1]).any():
+            raise InvariantError(step, "all", "worker order",
+                                 "workers are not stored region by region (a write to "
+                                 "Workforce.region other than Workforce.move)")
         staff = int(self.firm_table.view("employees").sum())
         if wf.employed_index().size != staff:
             raise InvariantError(step, "all", "employed workers",
@@ -983,7 +1005,7 @@ class RegionalEconomy(mesa.Model):
             emp = wf.employed_index()
             region, wage = wf.region[emp], wf.wage[emp]
         self.employed_by_region = self.employment_by_region()
-        wage_sum = np.bincount(region, weights=wage, minlength=R)
+        wage_sum = region_sums(region, wage, R)
         mean = np.divide(wage_sum, self.employed_by_region,
                          out=self.region_column("mean_wage").copy(),
                          where=self.employed_by_region > 0)
@@ -995,7 +1017,7 @@ class RegionalEconomy(mesa.Model):
 
     def _aggregate(self) -> None:
         wf, t, R = self.workforce, self.firm_table, self.n_regions
-        self.workers_by_region = np.bincount(wf.region, minlength=R).astype(float)
+        self.workers_by_region = region_sums(wf.region, None, R)
         # Wage means and medians were taken when wages were paid (phase 6).
         self.employed_by_region = self.employment_by_region()
         self.unemployed_by_region = self.workers_by_region - self.employed_by_region
@@ -1003,7 +1025,7 @@ class RegionalEconomy(mesa.Model):
             t.view("capital")[t.view("active")] / self.params.firms.capital_per_job), minlength=R)
         self.utilisation = np.clip(np.divide(self.employed_by_region, jobs, out=np.ones(R),
                                              where=jobs > 0), 0.0, 1.0)
-        skill_sum = np.bincount(wf.region, weights=wf.skill, minlength=R)
+        skill_sum = region_sums(wf.region, wf.skill, R)
         self.mean_skill_by_region = skill_sum / np.maximum(self.workers_by_region, 1)
         active = t.view("active")
         region = t.view("region")[active]

@@ -233,5 +233,5 @@ def test_a_nan_stops_the_run_with_step_region_and_quantity(small):
     model.step()
     model.workforce.wealth[5] = np.nan
     region = model.workforce.region[5]
-    with pytest.raises(InvariantError, match=rf"region {region}: households money"):
+    with pytest.raises(InvariantError, match=rf"region {region}: worker wealth: is not finite"):
         model.step()

@@ -417,11 +417,32 @@ def test_walzer_regimes_differ_as_encoded() -> None:
 JOBS = ("employer_training", "conditional_subsidy", "labour_friendly_innovation", "safeguard")
 
 
-def test_employer_linked_training_raises_employment() -> None:
-    off = outcome(MOBILE)
-    on = outcome({**MOBILE, **only("good_jobs", "employer_training", JOBS,
-                                   training_coverage=0.3)})
-    assert on.unemployment < off.unemployment
+def test_trainees_are_hired_into_the_jobs_that_value_skill() -> None:
+    """Training moves trainees up the assortative queue (labour_market.match): among those
+    hired next quarter, trainees land on the high road more often than other seekers. (Who
+    is hired at all is drawn at random: training is not modelled as raising the number of
+    matches, and its effect on unemployment through productivity and investment is not
+    robust across seeds, so it is not asserted.)"""
+    from highroad.policies.good_jobs import train_unemployed
+
+    model = RegionalEconomy(load_scenario("baseline", {
+        **MOBILE, "n_regions": 4, "workers_per_region": 5000, "firms_per_region": 50,
+        **only("good_jobs", "employer_training", JOBS)}), seed=0)
+    for _ in range(3):
+        model.step()
+    p = type(model.policy_modules[0].params)(enabled=True, training_coverage=0.5,
+                                             training_gain=0.3)
+    wf = model.workforce
+    before = wf.skill.copy()
+    seekers = np.flatnonzero(~wf.employed)
+    train_unemployed(model, p)
+    trained = np.zeros(len(wf), dtype=bool)
+    trained[seekers] = wf.skill[seekers] > before[seekers]
+    model.clear_labour_market()
+    hired = seekers[wf.employer[seekers] != -1]
+    high = model.firm_table.view("high")[wf.employer[hired]]
+    assert trained[hired].any() and (~trained[hired]).any()
+    assert high[trained[hired]].mean() > high[~trained[hired]].mean()
 
 
 def test_trainees_gain_skill_and_the_region_pays() -> None:
