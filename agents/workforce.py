@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 UNEMPLOYED = -1
+LANES = 4  # partial sums per firm in `Workforce.firm_sums`
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class Workforce:
         #: Per-worker arrays owned by others (policy modules, the model), moved with the rows.
         self.columns: dict[str, np.ndarray] = {}
         self._employed_index: np.ndarray | None = None
+        self._firm_key: np.ndarray | None = None
+        self._lanes: np.ndarray | None = None
+        self._key_buffer = np.empty(0, dtype=np.int64)
         self.employer = np.full(n, UNEMPLOYED, dtype=np.int64)
         self.skill = np.asarray(skill, dtype=np.float64)
         self.wage = np.zeros(n)             # gross wage this quarter (0 if unemployed)
@@ -88,11 +92,12 @@ class Workforce:
     @employer.setter
     def employer(self, value: np.ndarray) -> None:
         self._employer = value
-        self._employed_index = None
+        self.employment_changed()
 
     def employment_changed(self) -> None:
         """Call after writing into `employer` in place: the cached employed index is stale."""
         self._employed_index = None
+        self._firm_key = None
 
     @property
     def employed(self) -> np.ndarray:
@@ -114,7 +119,27 @@ class Workforce:
         """Workers `who` lose their jobs (and this quarter's wage)."""
         self._employer[who] = UNEMPLOYED
         self.wage[who] = 0.0
-        self._employed_index = None
+        self.employment_changed()
+
+    def firm_sums(self, values: np.ndarray, n_slots: int) -> np.ndarray:
+        """Sum of `values` (one per worker) over each firm slot's workers; the unemployed's
+        values are left out.
+
+        Workers come region by region and, within a region, largely by employer, so adding
+        each into her employer's total waits on the addition before it. Each total is kept
+        in `LANES` parts, by the worker's position, which breaks that chain (about twice as
+        fast on 200,000 workers; the sum is taken in a different order than one by one).
+        """
+        if self._firm_key is None:  # (slot + 1) * LANES + lane; the unemployed in bin 0
+            if self._lanes is None:
+                self._lanes = np.arange(len(self)) % LANES + LANES
+                self._key_buffer = np.empty(len(self), dtype=np.int64)
+            # Into a buffer kept from quarter to quarter: a fresh array this size costs more
+            # in page faults than the arithmetic.
+            self._firm_key = np.multiply(self._employer, LANES, out=self._key_buffer)
+            self._firm_key += self._lanes
+        parts = np.bincount(self._firm_key, values, (n_slots + 1) * LANES)
+        return parts.reshape(-1, LANES).sum(axis=1)[1:]
 
     def staff_of(self, firms: np.ndarray) -> np.ndarray:
         """Indices (ascending) of the workers employed by the firm slots where `firms` is
@@ -158,7 +183,7 @@ class Workforce:
             moves.apply(getattr(self, name))
         for values in self.columns.values():
             moves.apply(values)
-        self._employed_index = None
+        self.employment_changed()
         return moves
 
 

@@ -43,12 +43,88 @@ def gini_of_sorted(x_sorted: np.ndarray, total: float) -> float:
     n = x_sorted.size
     if n == 0 or total <= 0:
         return 0.0
-    ranks = np.arange(1, n + 1, dtype=float)
-    ranks *= x_sorted
-    # A pairwise sum, not np.dot: BLAS splits a long dot product over threads, so its
-    # rounding (and the Gini's last digits) would depend on the machine's core count.
-    g = 2.0 * float(ranks.sum()) / (n * total) - (n + 1.0) / n
+    # sum_i i x_(i) as a pairwise sum, not np.dot: BLAS splits a long dot product over
+    # threads, so its rounding (and the Gini's last digits) would depend on the core count.
+    g = 2.0 * position_weighted_sums(x_sorted, 1, 1)[0] / (n * total) - (n + 1.0) / n
     return float(np.clip(g, 0.0, 1.0))
+
+
+#: The leaves of `position_weighted_sums`: blocks of products this long stay in the cache.
+_BLOCK = 16384
+_OFFSETS = np.arange(_BLOCK, dtype=float)
+_OFFSETS.flags.writeable = False
+
+
+def position_weighted_sums(x: np.ndarray, first: int, step: int) -> tuple[float, float]:
+    """`sum_p (first + step * p) * x[p]` and `sum_p x[p]`, the numbers `np.sum` gives.
+
+    `np.sum` of a contiguous float array is a pairwise sum: it halves the array (the first
+    half a multiple of 8 long) down to blocks of 128. Following the same halving down to
+    blocks of `_BLOCK`, each block's products are formed in one buffer and summed by
+    `np.sum`, and the block itself summed while it is in the cache: the same additions in
+    the same order as `np.sum` of the products and of `x`, in one pass over `x` and without
+    arrays of weights and products as long as it. The weights must be integers below 2**53
+    (exact as floats).
+    """
+    if x.size == 0:
+        return 0.0, 0.0
+    steps = _OFFSETS[:min(x.size, _BLOCK)] * step
+    products = np.empty_like(steps)
+
+    def pairwise(start: int, stop: int) -> tuple[float, float]:
+        n = stop - start
+        if n <= _BLOCK:
+            np.add(steps[:n], first + step * start, out=products[:n])
+            products[:n] *= x[start:stop]
+            return float(products[:n].sum()), float(x[start:stop].sum())
+        half = n // 2
+        half -= half % 8
+        low, high = pairwise(start, start + half), pairwise(start + half, stop)
+        return low[0] + high[0], low[1] + high[1]
+
+    return pairwise(0, x.size)
+
+
+def nearly_sorted_order(values: np.ndarray) -> np.ndarray:
+    """A permutation that puts non-negative floats in ascending order, up to their last bits.
+
+    One sort of 64-bit integers, twice as fast as `np.argsort`: each value's bit pattern
+    (for non-negative floats, in the order of the values) with its lowest bits replaced by
+    its position. Values that differ only in those bits, and negative values, may come out
+    of order: for work that is faster, but not different, with keys mostly ascending.
+    """
+    bits = np.uint64(max(values.size - 1, 0).bit_length())
+    packed = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64) >> bits
+    packed <<= bits
+    packed |= np.arange(values.size, dtype=np.uint64)
+    packed.sort()
+    packed &= (np.uint64(1) << bits) - np.uint64(1)
+    return packed.view(np.int64)
+
+
+def sort_order(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A permutation sorting `values` (floats, no NaN) ascending, and the sorted values.
+
+    The permutation is `np.argsort`'s but for the order of equal values, in about half its
+    time: `nearly_sorted_order` does most of the work, and the few values it leaves out of
+    order (those differing only in their last bits, negative values) are put right by a
+    stable sort of the nearly sorted values, fast on such input (timsort merges runs).
+    """
+    order = nearly_sorted_order(values)
+    ordered = values[order]
+    if ordered.size > 1 and (ordered[1:] < ordered[:-1]).any():
+        fix = np.argsort(ordered, kind="stable")
+        order, ordered = order[fix], ordered[fix]
+    return order, ordered
+
+
+def std_of_log(values: np.ndarray) -> float:
+    """`np.log(values).std()`, the same number, with one temporary array instead of three."""
+    logs = np.log(values)
+    mean = logs.sum() / logs.size
+    logs -= mean
+    np.multiply(logs, logs, out=logs)
+    return float(np.sqrt(logs.sum() / logs.size))
 
 
 def median_of_sorted(x_sorted: np.ndarray) -> float:
@@ -244,15 +320,12 @@ class Households:
         """
         x, n = self.units, self.units.size
         start = int(np.searchsorted(x, 0.0, side="right"))  # the positive values
-        positive = x[start:]
+        # Units: S_p = (n - p) + weight of the extras after p; 2 (n - p) - 1 runs down the odds.
+        total, positive = position_weighted_sums(x[start:], 2 * (n - start) - 1, -2)
         extra = np.maximum(self.extra, 0.0)
-        value = float(positive.sum()) + float(np.sum(self.extra_weights * extra))
+        value = positive + float(np.sum(self.extra_weights * extra))
         if value <= 0 or self.total_weight <= 0:
             return 0.0
-        # Units: S_p = (n - p) + weight of the extras after p; 2 (n - p) - 1 runs down the odds.
-        coefficient = np.arange(2 * (n - start) - 1, 0, -2, dtype=float)
-        coefficient *= positive
-        total = float(coefficient.sum())
         after = float(self.extra_weights.sum())
         previous = start
         for cut, weight in zip(self.at.tolist(), self.extra_weights.tolist(), strict=True):
@@ -266,6 +339,20 @@ class Households:
         total += float(np.sum(self.extra_weights * extra * (2.0 * s - self.extra_weights)))
         g = 1.0 - total / (self.total_weight * value)
         return float(np.clip(g, 0.0, 1.0))
+
+    def ranks_of(self, values: np.ndarray) -> np.ndarray:
+        """The household rank of each of `values` (in no order): the cumulative weight up to
+        the first household with that value, `(below + 1 + extras before) / W`, `below`
+        counting the units less than it.
+
+        The values are looked up in (nearly) ascending order: binary searches for ascending
+        keys walk the units forwards, several times faster than for keys as they come.
+        """
+        order = nearly_sorted_order(values)
+        below = np.searchsorted(self.units, values[order])
+        out = np.empty(values.size)
+        out[order] = (below + 1.0 + self.extra_weight_before(below)) / self.total_weight
+        return out
 
     def median(self) -> float:
         """Weighted median: the first household at or past half the total weight."""
@@ -301,20 +388,25 @@ class Households:
             return 0.0
         return self.share_between(low * median, high * median)
 
-    def ranks_of_runs(self) -> np.ndarray:
-        """For each sorted unit, the household rank `cum[left] / W` of its value.
+    def ranks_of_runs(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """For each sorted unit (or those at `positions`, ascending), the household rank
+        `cum[left] / W` of its value.
 
         `left` is the first household with an equal value (always a unit: extras sit after
         equal units) and `cum` the cumulative weight, so the rank counts the households
         below, the first equal one and the extras before it.
         """
         x, n = self.units, self.units.size
-        first = np.arange(n)
+        first = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
         first[1:][x[1:] == x[:-1]] = 0
         np.maximum.accumulate(first, out=first)
         # The extras before each unit (an insertion point never splits a run of equal
         # values, so the unit's own count serves for the first of its run).
-        rank = np.repeat(self._before, np.diff(np.r_[0, self.at, n]))
+        at = self.at
+        if positions is not None:
+            first = first[positions]
+            at = np.searchsorted(positions, at)  # where the extras fall among the positions
+        rank = np.repeat(self._before, np.diff(np.r_[0, at, first.size]))
         rank += first
         rank += 1.0
         rank /= self.total_weight

@@ -6,11 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from highroad.agents.workforce import UNEMPLOYED
 from highroad.analysis.metrics import (
     Households,
     coefficient_of_variation,
     gini_of_sorted,
     median_of_sorted,
+    sort_order,
+    std_of_log,
     theil,
 )
 from highroad.regions.returns import HIGH, LOW
@@ -26,41 +29,57 @@ def good_jobs(model: RegionalEconomy) -> np.ndarray:
     middle-class living standard, set relative to the region as the digest recommends), has
     lasted `labour.good_job_tenure` quarters (security) and comes with training, i.e. a career
     ladder (the employer is on the high road, or trains under a policy module).
+
+    One pass over all workers: each worker's wage is compared with her employer's threshold
+    (`good_job_thresholds`; none can be met without an employer).
     """
-    wf = model.workforce
-    out = np.zeros(len(wf), dtype=bool)
-    out[good_job_holders(model)] = True
-    return out
+    wf, lp = model.workforce, model.params.labour
+    good = wf.wage >= good_job_thresholds(model)[wf.employer]
+    good &= wf.tenure >= lp.good_job_tenure
+    return good
 
 
 def good_job_holders(model: RegionalEconomy) -> np.ndarray:
-    """Indices of the workers holding a good job (see `good_jobs`), computed on the employed.
+    """Indices of the workers holding a good job (see `good_jobs`), ascending."""
+    return np.flatnonzero(good_jobs(model))
+
+
+def good_job_thresholds(model: RegionalEconomy) -> np.ndarray:
+    """The wage at or above which a job at each firm slot is good, and +inf after the last.
 
     A worker's region is her employer's (hiring is within the region; a firm that moves
-    lays its workers off), so the wage threshold is read per firm.
+    lays its workers off), so the regional median wage is read per firm. Firms that do not
+    train offer no good job (+inf), and the last entry, +inf, is what `employer` = -1
+    (unemployed) indexes.
     """
-    wf, t, lp = model.workforce, model.firm_table, model.params.labour
-    emp = wf.employed_index()
-    firm = wf.employer[emp]
-    trains = t.view("high") | t.view("trains")
-    threshold = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
-    good = wf.wage[emp] >= threshold
-    good &= wf.tenure[emp] >= lp.good_job_tenure
-    good &= trains[firm]
-    return emp[good]
+    t, lp = model.firm_table, model.params.labour
+    out = np.full(t.size + 1, np.inf)
+    out[:-1] = lp.good_job_wage * model.region_column("median_wage")[t.view("region")]
+    out[:-1][~(t.view("high") | t.view("trains"))] = np.inf
+    return out
 
 
-def household_distributions(model: RegionalEconomy, income_order: np.ndarray | None = None
-                            ) -> dict[str, Households]:
-    """Disposable income and wealth per household, as `Households` distributions.
+def count_by_region(mask: np.ndarray, region: np.ndarray, n_regions: int) -> np.ndarray:
+    """How many of the workers in `mask` live in each region 0..n_regions-1.
 
-    Workers are one household each; each Investor agent stands for `households` owner
-    households sharing its income and its wealth (cash, foreign assets, firm equity).
-    With `income_order` (an argsort of the workers' incomes) the income distribution is
-    read off it instead of sorted again.
+    Workers are stored region by region, so each region's count is taken over its slice
+    (found by binary search); should `region` ever not be in order, the regions of the
+    workers in `mask` are counted instead.
     """
-    wf, t = model.workforce, model.firm_table
-    invs = model.investor_list
+    if region.size and (region[1:] < region[:-1]).any():
+        return np.bincount(region[mask], minlength=n_regions)
+    bounds = np.searchsorted(region, np.arange(n_regions + 1)).tolist()
+    return np.array([np.count_nonzero(mask[a:b])
+                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)], dtype=np.int64)
+
+
+def investor_households(model: RegionalEconomy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per Investor agent: its owner households, and income and wealth per household.
+
+    Each Investor agent stands for `households` owner households sharing its income and its
+    wealth (cash, foreign assets, and the equity of the firms it owns).
+    """
+    t, invs = model.firm_table, model.investor_list
     owned = t.view("active") & (t.view("owner_type") == 0)
     # Workers' stakes (asset_redistribution) are theirs, counted in `wf.stake`.
     equity = np.bincount(t.view("owner")[owned],
@@ -70,11 +89,43 @@ def household_distributions(model: RegionalEconomy, income_order: np.ndarray | N
     hh = np.array([inv.households for inv in invs])
     inv_income = np.array([inv.income for inv in invs]) / hh
     inv_wealth = (np.array([inv.cash + inv.foreign_assets for inv in invs]) + equity) / hh
+    return hh, inv_income, inv_wealth
+
+
+def income_distribution(model: RegionalEconomy, income_order: np.ndarray | None = None,
+                        investors: tuple[np.ndarray, ...] | None = None) -> Households:
+    """Disposable income per household (workers, and investors' households) as `Households`.
+
+    With `income_order` (an argsort of the workers' incomes) the workers' incomes are read
+    off it instead of sorted again. `investors`: `investor_households(model)`, if known.
+    """
+    wf = model.workforce
+    hh, inv_income, _ = investor_households(model) if investors is None else investors
     incomes = wf.income[income_order] if income_order is not None else np.sort(wf.income)
+    return Households(incomes, inv_income, hh)
+
+
+def wealth_distribution(model: RegionalEconomy,
+                        investors: tuple[np.ndarray, ...] | None = None) -> Households:
+    """Wealth per household (deposits and stakes; investors' households) as `Households`."""
+    wf = model.workforce
+    hh, _, inv_wealth = investor_households(model) if investors is None else investors
     wealth = wf.wealth + wf.stake
     wealth.sort()
-    return {"income": Households(incomes, inv_income, hh),
-            "wealth": Households(wealth, inv_wealth, hh)}
+    return Households(wealth, inv_wealth, hh)
+
+
+def household_distributions(model: RegionalEconomy, income_order: np.ndarray | None = None
+                            ) -> dict[str, Households]:
+    """Disposable income and wealth per household, as `Households` distributions.
+
+    Workers are one household each; each Investor agent stands for `households` owner
+    households (`investor_households`). With `income_order` (an argsort of the workers'
+    incomes) the income distribution is read off it instead of sorted again.
+    """
+    investors = investor_households(model)
+    return {"income": income_distribution(model, income_order, investors),
+            "wealth": wealth_distribution(model, investors)}
 
 
 def rank_correlation(model: RegionalEconomy, income: Households,
@@ -88,28 +139,26 @@ def rank_correlation(model: RegionalEconomy, income: Households,
     Reported as 0 until ten workers have entered (tiny worlds, first quarters), so every
     column stays finite.
 
-    With few entrants each is searched for; once entrants are many (their share grows over
-    a run), the ranks of all workers are worked out in sorted order from `income_order`,
-    the argsort that produced the distribution, and paired there with their parents'.
+    With few entrants each is looked up (`Households.ranks_of`); once entrants are many
+    (their share grows over a run), their ranks are worked out in sorted order from
+    `income_order`, the sort order (an argsort) that produced the distribution, and paired
+    there with their parents'.
     """
     wf = model.workforce
     if income_order is not None:
-        # In sorted order: the parents' ranks come along, the entrants are the finite ones.
-        parent = wf.origin_rank[income_order]
-        rank = income.ranks_of_runs()
-        entered = np.isfinite(parent)
-        if np.count_nonzero(entered) < 10:
+        # In sorted order: the entrants are those with a (finite) parent rank.
+        entered = np.flatnonzero(np.isfinite(wf.origin_rank)[income_order])
+        if entered.size < 10:
             return 0.0
-        if not entered.all():
-            parent, rank = parent[entered], rank[entered]
-        return correlation(parent, rank)
+        if entered.size == income_order.size:
+            return correlation(wf.origin_rank[income_order], income.ranks_of_runs())
+        parent = wf.origin_rank[income_order[entered]]
+        return correlation(parent, income.ranks_of_runs(entered))
     if entrants is None:
         entrants = np.flatnonzero(np.isfinite(wf.origin_rank))
     if entrants.size < 10:
         return 0.0
-    below = np.searchsorted(income.units, wf.income[entrants])
-    rank = (below + 1.0 + income.extra_weight_before(below)) / income.total_weight
-    return correlation(wf.origin_rank[entrants], rank)
+    return correlation(wf.origin_rank[entrants], income.ranks_of(wf.income[entrants]))
 
 
 def correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -120,32 +169,40 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     """
     da = a - a.mean()
     db = b - b.mean()
-    saa, sbb = float(np.sum(da * da)), float(np.sum(db * db))
+    products = da * da
+    saa = float(np.sum(products))
+    sbb = float(np.sum(np.multiply(db, db, out=products)))
     if saa == 0 or sbb == 0:
         return 0.0
-    return float(np.clip(np.sum(da * db) / np.sqrt(saa * sbb), -1.0, 1.0))
+    sab = np.sum(np.multiply(da, db, out=products))
+    return float(np.clip(sab / np.sqrt(saa * sbb), -1.0, 1.0))
 
 
-def class_rows(model: RegionalEconomy, wages: np.ndarray | None = None) -> dict[str, float]:
+def class_rows(model: RegionalEconomy, wage_total: float | None = None) -> dict[str, float]:
     """Class shares of households (Wetzel, digest B2 and D1) and the coordinator pay ratio.
 
     Investors are the owner households; coordinators hold empowering jobs, which exist only
     where the self_management module models them (elsewhere no job is empowering: share 0,
-    pay ratio 1); workers are the rest. `wages`: the employed's wages, if already gathered.
+    pay ratio 1); workers are the rest. Only the employed hold jobs, so a worker marked as
+    coordinator who has since lost hers is not one. `wage_total`: the employed's total
+    wage, if known; the other employed's wages are that total less the coordinators'.
     """
     wf = model.workforce
     owners = float(sum(inv.households for inv in model.investor_list))
     total = len(wf) + owners
     coordinators, ratio = 0.0, 1.0
     if model.coordinator is not None:
-        emp = wf.employed_index()
-        wages = wf.wage[emp] if wages is None else wages
-        coord = model.coordinator[emp]
-        coordinators = float(np.count_nonzero(coord) / total)
-        if coord.any() and not coord.all():
-            others = wages[~coord].mean()
+        n_employed = wf.employed_index().size
+        coord = np.flatnonzero(model.coordinator)
+        coord = coord[wf.employer[coord] != UNEMPLOYED]
+        coordinators = float(coord.size / total)
+        if 0 < coord.size < n_employed:
+            if wage_total is None:
+                wage_total = float(wf.wage[wf.employed_index()].sum())
+            coord_total = float(wf.wage[coord].sum())
+            others = (wage_total - coord_total) / (n_employed - coord.size)
             if others > 0:
-                ratio = float(wages[coord].mean() / others)
+                ratio = float(coord_total / coord.size / others)
     return {"class_share_investors": owners / total,
             "class_share_coordinators": coordinators,
             "class_share_workers": 1.0 - owners / total - coordinators,
@@ -154,7 +211,7 @@ def class_rows(model: RegionalEconomy, wages: np.ndarray | None = None) -> dict[
 
 def observe(model: RegionalEconomy) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """This quarter's economy row and region rows, sharing the work they have in common."""
-    good = good_job_holders(model)
+    good = count_by_region(good_jobs(model), model.workforce.region, model.n_regions)
     return economy_row(model, good), region_rows(model, good)
 
 
@@ -171,37 +228,67 @@ def road_profit_rate(model: RegionalEconomy, rates: np.ndarray, on_road: np.ndar
     return float(model.conditions.after_tax_rate(np.arange(model.n_regions), road, 1.0).mean())
 
 
-def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[str, Any]:
-    """The economy-wide observables of this quarter (`good`: the good-job holders, if known).
+def wage_measures(model: RegionalEconomy) -> tuple[float, float, float]:
+    """The employed's total wage, median wage and wage Gini, from one sort of their wages.
 
-    The work is arranged so each distribution is sorted once: the employed wages once
-    (Gini and median), household incomes and wealth once each (Ginis, middle class, ranks).
+    The median is 0 with no one employed; negative wages count as zero in the Gini.
+    """
+    wf = model.workforce
+    emp = wf.employed_index()
+    wages = wf.wage[emp]
+    total = float(wages.sum())
+    wages.sort()
+    if wages.size and wages[0] < 0:
+        positive = np.maximum(wf.wage[emp], 0.0)
+        gini = gini_of_sorted(np.sort(positive), float(positive.sum()))
+    else:
+        gini = gini_of_sorted(wages, total)
+    return total, median_of_sorted(wages) if wages.size else 0.0, gini
+
+
+def household_measures(model: RegionalEconomy) -> dict[str, float]:
+    """Income and wealth Ginis, the middle-class share and the intergenerational rank
+    correlation, each distribution sorted once and read while it is fresh in the cache.
+
+    With many entrants one sort order of incomes serves both the distribution and their
+    ranks (`rank_correlation`).
+    """
+    wf = model.workforce
+    investors = investor_households(model)
+    hh, inv_income, _ = investors
+    entrants = np.flatnonzero(np.isfinite(wf.origin_rank))
+    if entrants.size > len(wf) // 4:
+        income_order, incomes = sort_order(wf.income)
+    else:
+        income_order, incomes = None, np.sort(wf.income)
+    income = Households(incomes, inv_income, hh)
+    out = {"income_gini": income.gini(),
+           "middle_class_share": income.middle_class_share(),
+           "rank_correlation": rank_correlation(model, income, income_order, entrants)}
+    del income, incomes  # the sorted incomes go before the wealth is sorted
+    out["wealth_gini"] = wealth_distribution(model, investors).gini()
+    return out
+
+
+def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[str, Any]:
+    """The economy-wide observables of this quarter.
+
+    `good`: the number of good-job holders in each region, if known. Each distribution is
+    sorted once: the employed wages (`wage_measures`), household incomes and wealth
+    (`household_measures`).
     """
     wf, t, rt = model.workforce, model.firm_table, model.region_table
     active = t.view("active")
-    emp = wf.employed_index()
     n = len(wf)
-    n_employed = int(emp.size)
+    n_employed = int(wf.employed_index().size)
     high = t.view("high") & active
     employees = t.view("employees")
     revenue = float(t.view("revenue")[active].sum())
     wage_bill = float(t.view("wage_bill")[active].sum())
-    wages = wf.wage[emp]
-    wage_total = float(wages.sum())
-    sorted_wages = np.sort(wages)
-    if sorted_wages.size and sorted_wages[0] < 0:  # negative wages count as zero in the Gini
-        positive = np.maximum(wages, 0.0)
-        wage_gini = gini_of_sorted(np.sort(positive), float(positive.sum()))
-    else:
-        wage_gini = gini_of_sorted(sorted_wages, wage_total)
-    entered = np.isfinite(wf.origin_rank)
-    # Many entrants: one argsort of incomes serves both the distribution and their ranks.
-    many = np.count_nonzero(entered) > n // 4
-    income_order = np.argsort(wf.income) if many else None
-    entrants = None if many else np.flatnonzero(entered)
-    households = household_distributions(model, income_order)
-    if good is None:
-        good = good_job_holders(model)
+    skill_dispersion = std_of_log(wf.skill)
+    wage_total, median_wage, wage_gini = wage_measures(model)
+    households = household_measures(model)
+    good_count = int(good.sum()) if good is not None else int(np.count_nonzero(good_jobs(model)))
     capital = float(model.capital_by_region.sum())
     gdp_pc = model.region_column("gdp") / np.maximum(model.workers_by_region, 1)
     tax = model.region_column("capital_tax")
@@ -212,16 +299,16 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
         "step": int(model.steps - model.params.world.burn_in),
         "high_road_share": float(high.sum() / max(active.sum(), 1)),
         "high_road_employment_share": float(employees[high].sum() / max(n_employed, 1)),
-        "good_jobs_share": float(good.size / n),
+        "good_jobs_share": float(good_count / n),
         "mean_wage": wage_total / n_employed if n_employed else 0.0,
-        "median_wage": median_of_sorted(sorted_wages) if n_employed else 0.0,
+        "median_wage": median_wage,
         "wage_gini": wage_gini,
-        "income_gini": households["income"].gini(),
-        "wealth_gini": households["wealth"].gini(),
+        "income_gini": households["income_gini"],
+        "wealth_gini": households["wealth_gini"],
         "unemployment": 1.0 - n_employed / n,
         "labour_share": wage_bill / revenue if revenue > 0 else 0.0,
         "productivity": float(t.view("output")[active].sum() / max(n_employed, 1)),
-        "middle_class_share": households["income"].middle_class_share(),
+        "middle_class_share": households["middle_class_share"],
         "mean_capital_tax": float(tax.mean()),
         "capital_tax_dispersion": float(tax.std()),
         "mean_labour_standard": float(model.region_column("labour_standard").mean()),
@@ -252,18 +339,17 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
         "entries": int(model.flows["entries"]),
         "migrants": int(model.flows["migrants"]),
         "workers": n,
-        "skill_dispersion": float(np.log(wf.skill).std()),
-        "rank_correlation": rank_correlation(model, households["income"], income_order,
-                                             entrants),
+        "skill_dispersion": skill_dispersion,
+        "rank_correlation": households["rank_correlation"],
         "compliance": float(t.view("complies")[active].mean()) if active.any() else 1.0,
         "member_share": float(model.region_column("member").mean()),
         "supra_transfers": model.flows["supra_transfers"] / revenue if revenue > 0 else 0.0,
-        **class_rows(model, wages),
+        **class_rows(model, wage_total),
     }
 
 
 def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[dict[str, Any]]:
-    """One row per region of this quarter (`good`: the good-job holders, if known)."""
+    """One row per region of this quarter (`good`: the good-job holders per region, if known)."""
     t, rt = model.firm_table, model.region_table
     R = model.n_regions
     active = t.view("active")
@@ -271,9 +357,7 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
     firms = np.bincount(region, minlength=R)
     high = np.bincount(region, weights=t.view("high")[active], minlength=R)
     workers = model.workers_by_region
-    if good is None:
-        good = good_job_holders(model)
-    gj = np.bincount(model.workforce.region[good], minlength=R)
+    gj = count_by_region(good_jobs(model), model.workforce.region, R) if good is None else good
     step = int(model.steps - model.params.world.burn_in)
     columns = {name: rt.view(name).tolist() for name in (
         "capital_tax", "labour_standard", "gdp", "mean_wage", "median_wage", "public_goods",

@@ -542,8 +542,7 @@ class RegionalEconomy(mesa.Model):
         wf, t, cond = self.workforce, self.firm_table, self.conditions
         employer = wf.employer
         employees = t.view("employees")
-        # By firm, in worker order (the unemployed fall in the extra first bin).
-        skill_sum = np.bincount(employer + 1, weights=wf.skill, minlength=t.size + 1)[1:]
+        skill_sum = wf.firm_sums(wf.skill, t.size)
         mean_skill = np.where(employees > 0, skill_sum / np.maximum(employees, 1), 1.0)
         t.view("mean_skill")[:] = mean_skill
         region, road = t.view("region"), t.view("high").astype(np.int64)
@@ -722,9 +721,9 @@ class RegionalEconomy(mesa.Model):
         rt.view("revenue")[:] = 0.0
         # Wages and the labour tax over all workers (the unemployed earn 0): a pass over
         # everyone is cheaper than gathering the employed. Each worker is paid by a firm in
-        # her region; the unemployed fall in the extra first bin of the wage bill.
+        # her region.
         wage = wf.wage
-        wage_bill = np.bincount(wf.employer + 1, weights=wage, minlength=t.size + 1)[1:]
+        wage_bill = wf.firm_sums(wage, t.size)
         t.view("wage_bill")[:] = wage_bill
         t.view("cash")[:] -= wage_bill
         self._pay_households("wages", FIRMS, None, slice(None), wage, wf.region)
@@ -791,7 +790,7 @@ class RegionalEconomy(mesa.Model):
             share = np.take(per_worker, wf.employer, mode="wrap")
             # A worker's region is her employer's: the payment stays within the region.
             self._pay_households("dividends", FIRMS, None, slice(None), share, wf.region)
-            cash -= np.bincount(wf.employer + 1, weights=share, minlength=t.size + 1)[1:]
+            cash -= wf.firm_sums(share, t.size)
         self.flows["dividends"] += float(excess.sum())
 
     def pay_foreign_returns(self) -> None:

@@ -18,7 +18,12 @@ from highroad.analysis.metrics import (
     median_sorted,
     merge_sorted,
     middle_class_share_sorted,
+    nearly_sorted_order,
+    position_weighted_sums,
+    sort_order,
+    std_of_log,
 )
+from highroad.analysis.observables import class_rows, count_by_region, good_jobs
 from highroad.policies import REGISTRY
 from highroad.regions.model import RegionalEconomy
 from highroad.scenarios import load_scenario
@@ -66,6 +71,68 @@ def test_households_measures_match_the_merged_arrays():
         cum = np.cumsum(w)
         reference = cum[np.minimum(np.searchsorted(x, dist.units), x.size - 1)] / cum[-1]
         assert np.allclose(dist.ranks_of_runs(), reference, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 129, 16_384, 16_385, 50_001, 200_003])
+def test_position_weighted_sums_are_np_sum_bit_for_bit(n):
+    rng = np.random.default_rng(n)
+    x = np.sort(rng.lognormal(0, 2, n))
+    for first, step in ((1, 1), (2 * n - 1, -2)):
+        weights = first + step * np.arange(n, dtype=float)
+        assert position_weighted_sums(x, first, step) == (float(np.sum(weights * x)),
+                                                          float(np.sum(x)))
+
+
+@pytest.mark.parametrize("kind", [0, 1, 2, 3])
+def test_sort_order_sorts_like_argsort(kind):
+    rng = np.random.default_rng(kind)
+    for n in (0, 1, 2, 5_000, 70_000):
+        keys = _keys(rng, kind, n)
+        for k in (keys, -keys):
+            order, ordered = sort_order(k)
+            assert np.array_equal(np.sort(order), np.arange(n))
+            assert np.array_equal(ordered, k[order])
+            assert np.array_equal(ordered, np.sort(k))
+
+
+def test_std_of_log_is_np_std_bit_for_bit():
+    rng = np.random.default_rng(6)
+    for n in (1, 10, 1_000, 100_001):
+        skill = rng.lognormal(0, 0.5, n)
+        assert std_of_log(skill) == float(np.log(skill).std())
+
+
+def test_households_ranks_of_values_and_positions():
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 3_000))
+        units = np.sort(np.round(rng.normal(1, 1, n), int(rng.integers(1, 4))))
+        k = int(rng.integers(0, 6))
+        dist = Households(units, np.round(rng.normal(1, 2, k), 1),
+                          rng.choice([1.0, 200.0, 0.37], k))
+        values = rng.choice(units, int(rng.integers(1, 500)))
+        below = np.searchsorted(units, values)
+        reference = (below + 1.0 + dist.extra_weight_before(below)) / dist.total_weight
+        assert np.array_equal(dist.ranks_of(values), reference)
+        order = nearly_sorted_order(values)
+        assert np.array_equal(np.sort(order), np.arange(values.size))
+        positive = np.abs(values) + 1.0  # non-negative: ascending but for the last bits
+        assert np.all(np.diff(positive[nearly_sorted_order(positive)]) > -1e-9)
+        positions = np.flatnonzero(rng.random(n) < 0.3)
+        assert np.array_equal(dist.ranks_of_runs(positions), dist.ranks_of_runs()[positions])
+
+
+def test_count_by_region_is_bincount():
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        n, regions = int(rng.integers(1, 5_000)), int(rng.integers(1, 30))
+        region = np.sort(rng.integers(0, regions, n))
+        mask = rng.random(n) < 0.6
+        expected = np.bincount(region[mask], minlength=regions)
+        assert np.array_equal(count_by_region(mask, region, regions), expected)
+        shuffled = rng.permutation(n)  # out of order: counted the plain way
+        assert np.array_equal(count_by_region(mask[shuffled], region[shuffled], regions),
+                              expected)
 
 
 def test_group_medians_read_per_slice_equal_the_one_sort():
@@ -118,3 +185,19 @@ def test_batched_layoffs_release_every_worker_of_a_firm_that_moves(mobile_econom
         assert model.firm_table.employees[slot] == 0
     assert not np.any(wf.employer == slot)
     assert np.array_equal(wf.employed_index(), np.flatnonzero(wf.employer != UNEMPLOYED))
+
+
+def test_good_jobs_and_coordinator_pay_read_per_firm_match_per_worker(mobile_economy):
+    model = mobile_economy
+    wf, t, lp = model.workforce, model.firm_table, model.params.labour
+    emp = wf.employed_index()
+    # Per worker: her region's median wage, her tenure, her employer's training.
+    threshold = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
+    good = (wf.wage[emp] >= threshold) & (wf.tenure[emp] >= lp.good_job_tenure)
+    good &= (t.view("high") | t.view("trains"))[wf.employer[emp]]
+    assert np.array_equal(np.flatnonzero(good_jobs(model)), emp[good])
+    # The coordinators' pay against the other employed's, each averaged directly.
+    coord = model.coordinator[emp]
+    assert 0 < coord.sum() < emp.size
+    ratio = wf.wage[emp][coord].mean() / wf.wage[emp][~coord].mean()
+    assert class_rows(model)["coordinator_pay_ratio"] == pytest.approx(ratio, rel=1e-13)
