@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from highroad.regions.sums import keep_ordered
+
 UNEMPLOYED = -1
 LANES = 4  # partial sums per firm in `Workforce.firm_sums`
 
@@ -61,6 +63,7 @@ class Workforce:
         self.region = np.asarray(region, dtype=np.int64)
         if n and (self.region[1:] < self.region[:-1]).any():
             raise ValueError("workers must be given region by region (region non-decreasing)")
+        keep_ordered(self.region)
         #: Per-worker arrays owned by others (policy modules, the model), moved with the rows.
         self.columns: dict[str, np.ndarray] = {}
         self._employed_index: np.ndarray | None = None
@@ -225,9 +228,11 @@ def entrant_skills(parent_rank: np.ndarray, persistence: float, dispersion: floa
     return np.exp(dispersion * z - 0.5 * dispersion**2)
 
 
-def income_ranks(income: np.ndarray, who: np.ndarray) -> np.ndarray:
-    """Percentile rank (0..1) of the incomes of workers `who` in the whole distribution."""
-    ordered = np.sort(income)
+def income_ranks(income: np.ndarray, who: np.ndarray,
+                 ordered: np.ndarray | None = None) -> np.ndarray:
+    """Percentile rank (0..1) of the incomes of workers `who` in the whole distribution
+    (`ordered`: the incomes sorted, if known)."""
+    ordered = np.sort(income) if ordered is None else ordered
     below = np.searchsorted(ordered, income[who], side="left")
     equal = np.searchsorted(ordered, income[who], side="right") - below
     return (below + 0.5 * equal) / max(len(income), 1)

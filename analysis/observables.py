@@ -260,7 +260,7 @@ def household_measures(model: RegionalEconomy) -> dict[str, float]:
     if entrants.size > len(wf) // 4:
         income_order, incomes = sort_order(wf.income)
     else:
-        income_order, incomes = None, np.sort(wf.income)
+        income_order, incomes = None, model.sorted_incomes()
     income = Households(incomes, inv_income, hh)
     out = {"income_gini": income.gini(),
            "middle_class_share": income.middle_class_share(),

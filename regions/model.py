@@ -197,6 +197,7 @@ class RegionalEconomy(mesa.Model):
         self.flows: dict[str, float] = defaultdict(float)
         self._releasing: list[int] | None = None  # firm slots whose workers are let go, batched
         self._entry_rates: np.ndarray | None = None  # this quarter's, while investors allocate
+        self._sorted_incomes: tuple[int, float, np.ndarray] | None = None
         self._aggregate()
         self.typical_firm_capital = float(np.median(self.firm_column("capital")))
         self.total_capital = float(self.firm_column("capital").sum())
@@ -843,6 +844,21 @@ class RegionalEconomy(mesa.Model):
         self.migrate()
         self.update_associations()
 
+    def sorted_incomes(self) -> np.ndarray:
+        """This quarter's workers' incomes, sorted (read-only; shared by retirement and the
+        observables).
+
+        Incomes are final once paid (phase 6): the sort is kept for the quarter, and taken
+        again if the incomes have changed since (their sum differs) or the quarter has.
+        """
+        income = self.workforce.income
+        total = float(income.sum())
+        cached = self._sorted_incomes
+        if cached is None or cached[0] != self.steps or cached[1] != total:
+            cached = (self.steps, total, np.sort(income))
+            self._sorted_incomes = cached
+        return cached[2]
+
     def retire_and_enter(self) -> None:
         """Workers retire; each is replaced by an entrant whose skill follows the parent's rank.
 
@@ -855,7 +871,7 @@ class RegionalEconomy(mesa.Model):
         self.entrants = retiring
         if retiring.size == 0:
             return
-        ranks = income_ranks(wf.income, retiring)
+        ranks = income_ranks(wf.income, retiring, self.sorted_incomes())
         wf.skill[retiring] = np.clip(
             entrant_skills(ranks, p.demography.skill_persistence,
                            p.demography.entrant_skill_dispersion, self.rng),

@@ -10,10 +10,28 @@ workers, and less accurate.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 #: Below this many values `np.bincount` is as fast and checking the order is not worth it.
 SMALL = 4096
+
+#: Arrays whose owner keeps them sorted (by id): their order need not be checked per sum.
+_ORDERED: dict[int, weakref.ref] = {}
+
+
+def keep_ordered(region: np.ndarray) -> None:
+    """Declare that `region` is kept sorted by its owner, which checks it (the workforce's
+    regions: `Workforce.move` keeps them in order, the model checks it every quarter).
+    Sums over it then skip the check of its order, a pass over every worker."""
+    key = id(region)
+    _ORDERED[key] = weakref.ref(region, lambda _: _ORDERED.pop(key, None))
+
+
+def _kept_ordered(region: np.ndarray) -> bool:
+    ref = _ORDERED.get(id(region))
+    return ref is not None and ref() is region
 
 
 def region_sums(region: np.ndarray, values: np.ndarray | None, n_regions: int) -> np.ndarray:
@@ -24,7 +42,7 @@ def region_sums(region: np.ndarray, values: np.ndarray | None, n_regions: int) -
     regions of firms, go to `np.bincount`.
     """
     region = np.asarray(region)
-    if region.size < SMALL or (region[1:] < region[:-1]).any():
+    if region.size < SMALL or (not _kept_ordered(region) and (region[1:] < region[:-1]).any()):
         return np.bincount(region, values, n_regions).astype(np.float64, copy=False)
     bounds = np.searchsorted(region, np.arange(n_regions + 1))
     if values is None:
