@@ -100,7 +100,7 @@ class Firm(mesa.Agent):
                 return False
             gain = peer.rate - self.rate
         else:
-            rates = m.conditions.after_tax_rate(self.region, np.array([LOW, HIGH]), self.tfp)
+            rates = m.expected_rates(self)[self.region]
             gain = float(rates[int(to_high)] - rates[int(not to_high)])
         cost = m.switching_cost(self.region, to_high)
         if (gain + noise) * fp.horizon <= cost:
@@ -133,7 +133,7 @@ class Firm(mesa.Agent):
         keep = m.mobility_keep * (1.0 - self.table.worker_stake[self.slot])
         # Capital controls tax the value moved out; a tax of 1 bars the move.
         move_tax, exit_tax = m.relocation_tax[self.region], m.exit_tax[self.region]
-        rates = m.conditions.after_tax_rate(np.arange(m.n_regions), self.road, self.tfp)
+        rates = m.expected_rates(self)[:, self.road]
         here = float(rates[self.region])
         stay_value = 1.0 + horizon * (here + cp.relocation_hurdle)
         others = rates.copy()

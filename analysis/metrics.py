@@ -161,9 +161,12 @@ def group_medians(values: np.ndarray, groups: np.ndarray, n_groups: int,
         for j, g in enumerate(has.tolist()):
             seg = values[starts[g]:starts[g] + counts[g]]
             a, b = int(lo_rank[g]), int(hi_rank[g])
-            part = np.partition(seg, [a, b] if a != b else a)
+            # One selection: the a-th value (a = b - 1) is the largest of those below the b-th
+            # (numpy selects one rank several times faster than two).
+            part = np.partition(seg, b)
+            below = part[b] if a == b else part[:b].max()
             shift = g * span
-            lo[j] = ((part[a] - low) + shift - shift) + low
+            lo[j] = ((below - low) + shift - shift) + low
             hi[j] = ((part[b] - low) + shift - shift) + low
         out[has] = (lo + hi) / 2.0
         return out

@@ -198,6 +198,7 @@ class RegionalEconomy(mesa.Model):
         self._releasing: list[int] | None = None  # firm slots whose workers are let go, batched
         self._entry_rates: np.ndarray | None = None  # this quarter's, while investors allocate
         self._sorted_incomes: tuple[int, float, np.ndarray] | None = None
+        self._review_rates: dict[int, np.ndarray] = {}  # while firms review (expected_rates)
         self._aggregate()
         self.typical_firm_capital = float(np.median(self.firm_column("capital")))
         self.total_capital = float(self.firm_column("capital").sum())
@@ -305,6 +306,18 @@ class RegionalEconomy(mesa.Model):
             depreciation=self.params.firms.depreciation,
         )
 
+    def rates_table(self, tfp: np.ndarray) -> np.ndarray:
+        """Expected after-tax profit rates (firms x regions x roads) at each firm's `tfp`."""
+        return self.conditions.after_tax_rate(np.arange(self.n_regions)[None, :, None],
+                                              np.array([LOW, HIGH])[None, None, :],
+                                              np.asarray(tfp, dtype=float)[:, None, None])
+
+    def expected_rates(self, firm: Firm) -> np.ndarray:
+        """The expected after-tax rate of `firm` in each region on each road (regions x 2),
+        as its review reads them: from the quarter's table while firms review."""
+        rates = self._review_rates.get(firm.slot)
+        return self.rates_table(np.array([firm.tfp]))[0] if rates is None else rates
+
     def switching_cost(self, region: int, to_high: bool) -> float:
         """One-off cost of changing road, as a share of capital (see Firm.review_strategy)."""
         fp, assoc = self.params.firms, self.params.associations
@@ -325,10 +338,17 @@ class RegionalEconomy(mesa.Model):
             self._entry_rates = None
         review = self.rng.random(self.firm_table.size) < self.params.firms.review_probability
         # The reviewing firms in the AgentSet's (creation = slot) order, then shuffled by it.
-        reviewing = np.flatnonzero(review & self.firm_column("active")).tolist()
-        with self.batched_layoffs():
-            mesa.agent.AgentSet([self.slot_to_firm[s] for s in reviewing],
-                                random=self.random).shuffle_do("review")
+        reviewing = np.flatnonzero(review & self.firm_column("active"))
+        # Conditions are fixed for the quarter: every reviewing firm's expected returns, in
+        # every region on both roads, in one table (see `expected_rates`).
+        self._review_rates = dict(zip(reviewing.tolist(), self.rates_table(
+            self.firm_column("tfp")[reviewing]), strict=True))
+        try:
+            with self.batched_layoffs():
+                mesa.agent.AgentSet([self.slot_to_firm[s] for s in reviewing.tolist()],
+                                    random=self.random).shuffle_do("review")
+        finally:
+            self._review_rates = {}
         self.typical_firm_capital = float(np.median(self.firm_column("capital")[
             self.firm_column("active")])) if self.firm_column("active").any() else 1.0
 
