@@ -32,16 +32,20 @@ def quality_share(income: np.ndarray, relative_price: np.ndarray, preference: fl
 def quality_share_by_region(income: np.ndarray, region: np.ndarray,
                             relative_price: np.ndarray, preference: float,
                             income_elasticity: float, substitution: float,
-                            reference_income: float) -> np.ndarray:
+                            reference_income: float,
+                            counts: np.ndarray | None = None) -> np.ndarray:
     """`quality_share(income, relative_price[region], ...)`, the price term taken per region.
 
-    The same numbers, with one power per region instead of one per household.
+    The same numbers, with one power per region instead of one per household. `counts`:
+    households per region when `region` is sorted (then the terms are repeated, not
+    gathered).
     """
     weight = np.maximum(income, 0.0)
     weight /= reference_income
     weight **= income_elasticity
     weight *= preference
-    share = (relative_price ** (substitution - 1.0))[region]
+    term = relative_price ** (substitution - 1.0)
+    share = term[region] if counts is None else np.repeat(term, counts)
     share += weight
     np.divide(weight, share, out=share)
     return share

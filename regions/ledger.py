@@ -39,7 +39,7 @@ class Ledger:
         total = float(amount.sum())
         if total == 0.0 and not np.any(amount):
             return
-        self._book(payer, payer_region, -amount)
+        self._book(payer, payer_region, amount, -1.0)
         self._book(payee, payee_region, amount)
         row = self.matrix[flow]
         row[payer] -= total
@@ -73,7 +73,7 @@ class Ledger:
               amount: np.ndarray | float) -> None:
         """One side of a pooled payment (a market): `sector` pays `amount` into `flow`."""
         amount = np.asarray(amount, dtype=np.float64)
-        self._book(sector, region, -amount)
+        self._book(sector, region, amount, -1.0)
         self.matrix[flow][sector] -= float(amount.sum())
 
     def credit(self, flow: str, sector: int, region: np.ndarray | int,
@@ -83,12 +83,15 @@ class Ledger:
         self._book(sector, region, amount)
         self.matrix[flow][sector] += float(amount.sum())
 
-    def _book(self, sector: int, region: np.ndarray | int, amount: np.ndarray) -> None:
+    def _book(self, sector: int, region: np.ndarray | int, amount: np.ndarray,
+              sign: float = 1.0) -> None:
+        """Add `sign * amount` to the sector's net inflow in each region (summed first, then
+        signed: the same numbers, without a negated copy of the amounts)."""
         if np.ndim(region) == 0:
-            self.net[sector, int(region)] += float(amount.sum())
+            self.net[sector, int(region)] += sign * float(amount.sum())
         else:
-            self.net[sector] += region_sums(region, np.broadcast_to(amount, np.shape(region)),
-                                            self.n_regions)
+            self.net[sector] += sign * region_sums(
+                region, np.broadcast_to(amount, np.shape(region)), self.n_regions)
 
     def check(self, step: int, before: np.ndarray, after: np.ndarray,
               tolerance: float = 1e-9) -> float:

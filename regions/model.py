@@ -20,6 +20,7 @@ from highroad.agents.workforce import (
     income_ranks,
     learn_and_forget,
 )
+from highroad.allocator import keep_freed_memory
 from highroad.analysis.metrics import group_medians
 from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
@@ -51,6 +52,7 @@ class RegionalEconomy(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int = 0) -> None:
         super().__init__(rng=int(seed))
+        keep_freed_memory()  # scratch arrays reused, not faulted in again (highroad.allocator)
         self.params = scenario
         self.seed = int(seed)
         world = scenario.world
@@ -608,13 +610,15 @@ class RegionalEconomy(mesa.Model):
         relative_price = self.effective_price[:, HIGH] / self.effective_price[:, LOW]
         # Households: consume out of last quarter's income and wealth, never below zero.
         spend = gp.consumption_income * self.last_income
-        spend += gp.consumption_wealth * wf.wealth
+        quality = gp.consumption_wealth * wf.wealth  # a scratch array until it holds quality
+        spend += quality
         np.clip(spend, 0.0, wf.wealth, out=spend)
         theta = gm.quality_share_by_region(self.last_income, wf.region, relative_price,
                                            gp.quality_preference, gp.quality_income_elasticity,
-                                           gp.substitution_elasticity, self.reference_income)
+                                           gp.substitution_elasticity, self.reference_income,
+                                           self.workers_by_region.astype(np.int64))
         demand = np.zeros((R, 2))
-        quality = theta * spend
+        np.multiply(theta, spend, out=quality)
         demand[:, HIGH] = region_sums(wf.region, quality, R)
         np.subtract(1, theta, out=theta)
         theta *= spend
