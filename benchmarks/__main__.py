@@ -38,6 +38,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from highroad.allocator import keep_freed_memory
 from highroad.policies import REGISTRY
 from highroad.regions.model import RegionalEconomy
 from highroad.scenarios import load_scenario
@@ -119,7 +120,12 @@ class _BareModel(mesa.Model):
 
 
 def mesa_seconds_per_step(agents: int, steps: int) -> float:
-    """Plain Mesa: one agent per worker, a one-line step, stepped with shuffle_do."""
+    """Plain Mesa: one agent per worker, a one-line step, stepped with shuffle_do.
+
+    Under the same allocator settings as the model (`highroad.allocator`), so the two
+    differ only in what they run (measured: the setting does not change this loop's time).
+    """
+    keep_freed_memory()
     gc.collect()
     model = _BareModel(agents)
     model.agents.shuffle_do("step")
@@ -225,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(), "python": platform.python_version(),
         "numpy": np.__version__, "mesa": mesa.__version__, "quick": quick,
         "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "all_modules_on": all_modules_on(), "sizes": {}}
+        "all_modules_on": all_modules_on(), "sizes": {},
+        "keep_freed_memory": os.environ.get("HIGHROAD_KEEP_FREED_MEMORY", "1") != "0"}
     print(f"{'workers':>10} {'modules':>8} {'s/step':>9} {'worker-steps/s':>15} "
           f"{'mesa s/step':>12} {'ratio':>6}")
     for n in sizes:

@@ -39,3 +39,26 @@ def test_the_benchmark_sweep_is_a_valid_sweep_file():
     spec = load_sweep(sweep_spec(40_000, 120, 16))
     assert spec.n_runs == 16
     assert spec.base.world.workers_per_region * spec.base.world.n_regions == 40_000
+
+
+def test_allocator_setting_is_applied_once_and_can_be_refused():
+    """`highroad.allocator`: set when a model is built, refused with the environment
+    variable; results never depend on it (same run, same numbers, either way)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import highroad.allocator as a\n"
+            "from highroad import simulate\n"
+            "e = simulate('baseline', steps=3, seed=1).economy\n"
+            "print(a._applied, float(e['income_gini'].iloc[-1]).hex())")
+    runs = {}
+    for value in ("1", "0"):
+        env = {**os.environ, "HIGHROAD_KEEP_FREED_MEMORY": value}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True).stdout.split()
+        runs[value] = out
+    if sys.platform == "linux":
+        assert runs["1"][0] == "True"
+    assert runs["0"][0] == "False"
+    assert runs["1"][1] == runs["0"][1]
