@@ -214,6 +214,23 @@ def learn_and_forget(skill: np.ndarray, on_high_road: np.ndarray, on_low_road: n
     return factor
 
 
+def grow_skill(skill: np.ndarray, who: np.ndarray, growth: float, skill_min: float,
+               skill_max: float) -> None:
+    """Workers `who` learn: logistic growth `growth * (1 - skill / skill_max)`, in place.
+
+    The growth of `learn_and_forget`, for the extra learning some jobs give (training in a
+    low-road firm, empowering tasks), within the same bounds.
+    """
+    skill_of = skill[who]
+    headroom = skill_of / skill_max
+    np.subtract(1.0, headroom, out=headroom)
+    np.clip(headroom, 0.0, 1.0, out=headroom)
+    headroom *= growth
+    headroom += 1.0
+    skill_of *= headroom
+    skill[who] = np.clip(skill_of, skill_min, skill_max, out=skill_of)
+
+
 def entrant_skills(parent_rank: np.ndarray, persistence: float, dispersion: float,
                    rng: np.random.Generator) -> np.ndarray:
     """Skill of a new cohort member, shaped by the parent's income rank.

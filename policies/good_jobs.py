@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from highroad.agents.workforce import UNEMPLOYED
+from highroad.agents.workforce import UNEMPLOYED, grow_skill
 from highroad.policies import PolicyModule, PolicyParams, register
 from highroad.policies.flows import by_region, gov_buys, gov_pays_firms
 from highroad.regions.returns import LOW
@@ -204,15 +204,8 @@ def train_on_the_job(model: RegionalEconomy) -> None:
     """Workers of low-road training firms learn like high-road workers (the training pays)."""
     wf, t, lp = model.workforce, model.firm_table, model.params.labour
     where = model.workforce.staff_of(t.view("trains") & ~t.view("high"))
-    extra = lp.skill_growth_high - lp.skill_growth_low
-    skill = wf.skill[where]
-    headroom = skill / lp.skill_max
-    np.subtract(1.0, headroom, out=headroom)
-    np.clip(headroom, 0.0, 1.0, out=headroom)
-    headroom *= extra
-    headroom += 1.0
-    skill *= headroom
-    wf.skill[where] = np.clip(skill, lp.skill_min, lp.skill_max, out=skill)
+    grow_skill(wf.skill, where, lp.skill_growth_high - lp.skill_growth_low, lp.skill_min,
+               lp.skill_max)
 
 
 def good_job_wage(model: RegionalEconomy) -> np.ndarray:

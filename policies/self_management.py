@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from highroad.agents.firm import SELF_MANAGED
+from highroad.agents.workforce import grow_skill
 from highroad.analysis.metrics import lexsort_groups
 from highroad.policies import PolicyModule, PolicyParams, register
 from highroad.scenarios.schema import spec
@@ -245,11 +246,4 @@ def skills_follow_tasks(model: RegionalEconomy, p: Params, balanced: np.ndarray,
                         (wf.staff_of(balanced), g * p.coordinator_share)):
         if growth <= 0 or who.size == 0:
             continue
-        skill = wf.skill[who]
-        headroom = skill / lp.skill_max
-        np.subtract(1.0, headroom, out=headroom)
-        np.clip(headroom, 0.0, 1.0, out=headroom)
-        headroom *= growth
-        headroom += 1.0
-        skill *= headroom
-        wf.skill[who] = np.clip(skill, lp.skill_min, lp.skill_max, out=skill)
+        grow_skill(wf.skill, who, growth, lp.skill_min, lp.skill_max)
