@@ -98,7 +98,8 @@ class Workforce:
         self.employment_changed()
 
     def employment_changed(self) -> None:
-        """Call after writing into `employer` in place: the cached employed index is stale."""
+        """Call after writing into `employer` in place: the cached employed index and firm
+        keys (`employed_index`, `firm_sums`) are stale."""
         self._employed_index = None
         self._firm_key = None
 
