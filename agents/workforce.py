@@ -158,8 +158,13 @@ class Workforce:
         return np.repeat(per_region, np.diff(bounds))
 
     def count_by_region(self, n_regions: int, mask: np.ndarray | None = None) -> np.ndarray:
-        region = self.region if mask is None else self.region[mask]
-        return np.bincount(region, minlength=n_regions)
+        """Workers (or those where `mask` is true) in each region, counted slice by slice."""
+        bounds = np.searchsorted(self.region, np.arange(n_regions + 1))
+        if mask is None:
+            return np.diff(bounds)
+        return np.array([np.count_nonzero(mask[a:b]) for a, b in
+                         zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)],
+                        dtype=np.int64)
 
     def move(self, who: np.ndarray, region: int | np.ndarray) -> RowMoves:
         """Workers `who` now live in `region`; rows move so that regions stay in order.

@@ -59,20 +59,6 @@ def good_job_thresholds(model: RegionalEconomy) -> np.ndarray:
     return out
 
 
-def count_by_region(mask: np.ndarray, region: np.ndarray, n_regions: int) -> np.ndarray:
-    """How many of the workers in `mask` live in each region 0..n_regions-1.
-
-    Workers are stored region by region, so each region's count is taken over its slice
-    (found by binary search); should `region` ever not be in order, the regions of the
-    workers in `mask` are counted instead.
-    """
-    if region.size and (region[1:] < region[:-1]).any():
-        return np.bincount(region[mask], minlength=n_regions)
-    bounds = np.searchsorted(region, np.arange(n_regions + 1)).tolist()
-    return np.array([np.count_nonzero(mask[a:b])
-                     for a, b in zip(bounds[:-1], bounds[1:], strict=True)], dtype=np.int64)
-
-
 def investor_households(model: RegionalEconomy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per Investor agent: its owner households, and income and wealth per household.
 
@@ -211,7 +197,7 @@ def class_rows(model: RegionalEconomy, wage_total: float | None = None) -> dict[
 
 def observe(model: RegionalEconomy) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """This quarter's economy row and region rows, sharing the work they have in common."""
-    good = count_by_region(good_jobs(model), model.workforce.region, model.n_regions)
+    good = model.workforce.count_by_region(model.n_regions, good_jobs(model))
     return economy_row(model, good), region_rows(model, good)
 
 
@@ -357,7 +343,7 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
     firms = np.bincount(region, minlength=R)
     high = np.bincount(region, weights=t.view("high")[active], minlength=R)
     workers = model.workers_by_region
-    gj = count_by_region(good_jobs(model), model.workforce.region, R) if good is None else good
+    gj = model.workforce.count_by_region(R, good_jobs(model)) if good is None else good
     step = int(model.steps - model.params.world.burn_in)
     columns = {name: rt.view(name).tolist() for name in (
         "capital_tax", "labour_standard", "gdp", "mean_wage", "median_wage", "public_goods",

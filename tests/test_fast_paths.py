@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from highroad.agents.workforce import UNEMPLOYED
+from highroad.agents.workforce import UNEMPLOYED, Workforce
 from highroad.analysis.metrics import (
     Households,
     gini_sorted,
@@ -23,7 +23,7 @@ from highroad.analysis.metrics import (
     sort_order,
     std_of_log,
 )
-from highroad.analysis.observables import class_rows, count_by_region, good_jobs
+from highroad.analysis.observables import class_rows, good_jobs
 from highroad.policies import REGISTRY
 from highroad.regions.model import RegionalEconomy
 from highroad.scenarios import load_scenario
@@ -127,12 +127,11 @@ def test_count_by_region_is_bincount():
     for _ in range(20):
         n, regions = int(rng.integers(1, 5_000)), int(rng.integers(1, 30))
         region = np.sort(rng.integers(0, regions, n))
+        wf = Workforce(region, np.ones(n), np.ones(n))
         mask = rng.random(n) < 0.6
         expected = np.bincount(region[mask], minlength=regions)
-        assert np.array_equal(count_by_region(mask, region, regions), expected)
-        shuffled = rng.permutation(n)  # out of order: counted the plain way
-        assert np.array_equal(count_by_region(mask[shuffled], region[shuffled], regions),
-                              expected)
+        assert np.array_equal(wf.count_by_region(regions, mask), expected)
+        assert np.array_equal(wf.count_by_region(regions), np.bincount(region, minlength=regions))
 
 
 def test_group_medians_read_per_slice_equal_the_one_sort():
