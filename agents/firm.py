@@ -25,6 +25,7 @@ FIRM_COLUMNS = {
     "employees": np.int64, "target": np.int64, "output": np.float64,
     "revenue": np.float64, "wage_bill": np.float64, "profit": np.float64, "tax": np.float64,
     "rate": np.float64, "investment": np.float64, "complies": bool, "productivity": np.float64,
+    "seen_rate": np.float64,     # the smoothed rate at the tax capital sees (tax_salience)
     "price": np.float64, "mean_skill": np.float64, "trains": bool,
     "worker_stake": np.float64,  # share of equity its workers hold (asset_redistribution)
     "locked_until": np.int64,    # no relocation or exit before this step (good_jobs)
@@ -60,7 +61,7 @@ class Firm(mesa.Agent):
         t.capital[s], t.cash[s], t.tfp[s] = capital, cash, tfp
         t.owner[s], t.owner_type[s] = owner, owner_type
         t.price[s], t.mean_skill[s], t.complies[s] = 1.0, 1.0, True
-        t.rate[s] = model.params.capital.world_return
+        t.rate[s] = t.seen_rate[s] = model.params.capital.world_return
         model.slot_to_firm[self.slot] = self
 
     @property

@@ -330,6 +330,7 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
         "compliance": float(t.view("complies")[active].mean()) if active.any() else 1.0,
         "member_share": float(model.region_column("member").mean()),
         "supra_transfers": model.flows["supra_transfers"] / revenue if revenue > 0 else 0.0,
+        **government_rows(model),
         **class_rows(model, wage_total),
     }
 
@@ -348,6 +349,8 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
     columns = {name: rt.view(name).tolist() for name in (
         "capital_tax", "labour_standard", "gdp", "mean_wage", "median_wage", "public_goods",
         "associative_capacity", "flight_out", "flight_in", "cash", "member")}
+    beliefs = {name: rt.view(name)[:R] for name in (
+        "resident_welfare", "perceived_elasticity", "exit_threats", "credible_threat_share")}
     capital = model.capital_by_region.tolist()
     hres = model.high_road_employment_share.tolist()
     unemployed = model.unemployed_by_region.tolist()
@@ -375,5 +378,25 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
             "government_balance": columns["cash"][r],
             "firms": int(firms[r]),
             "member": columns["member"][r],
+            **{name: float(values[r]) for name, values in beliefs.items()},
         })
     return rows
+
+
+def government_rows(model: RegionalEconomy) -> dict[str, float]:
+    """Economy-wide welfare, beliefs and threats (see regions.welfare and regions.beliefs).
+
+    `exit_threats`: threats heard this quarter (governments hear them before a review);
+    `credible_threat_share`: the credible share of them; `mean_perceived_elasticity`: the
+    governments' believed elasticity of capital to the net-of-tax share, averaged.
+    """
+    R = model.n_regions
+    threats = model.region_column("exit_threats")[:R]
+    credible = model.region_column("credible_threat_share")[:R]
+    heard = float(threats.sum())
+    return {
+        "resident_welfare": float(model.resident_welfare),
+        "exit_threats": heard,
+        "credible_threat_share": float((threats * credible).sum() / heard) if heard else 0.0,
+        "mean_perceived_elasticity": float(model.region_column("perceived_elasticity")[:R].mean()),
+    }

@@ -26,8 +26,11 @@ from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
 from highroad.regions import goods_market as gm
 from highroad.regions import labour_market as lm
+from highroad.regions.beliefs import prior_beliefs
 from highroad.regions.draws import bernoulli_indices
 from highroad.regions.geography import agglomeration_index, neighbour_matrix, region_network
+from highroad.regions.governing import hear_exit_threats, observe_capital_flows
+from highroad.regions.government import OBJECTIVE_RULES
 from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW, Ledger
 from highroad.regions.region import Region, new_region_table
 from highroad.regions.returns import (
@@ -38,8 +41,11 @@ from highroad.regions.returns import (
     high_road_productivity,
     low_road_productivity,
     nash_wage,
+    public_capital_multiplier,
+    seen_capital_tax,
 )
 from highroad.regions.sums import region_sums
+from highroad.regions.welfare import measure_resident_welfare
 from highroad.scenarios.loader import Scenario
 
 
@@ -101,6 +107,12 @@ class RegionalEconomy(mesa.Model):
     def in_burn_in(self) -> bool:
         return self.steps <= self.params.world.burn_in
 
+    @property
+    def policy_review_due(self) -> bool:
+        """Governments with an objective review policy every `review_interval` quarters."""
+        interval = self.params.government.review_interval
+        return (self.steps - self.params.world.burn_in - 1) % interval == 0
+
     def region_column(self, name: str) -> np.ndarray:
         return self.region_table.view(name)
 
@@ -151,6 +163,16 @@ class RegionalEconomy(mesa.Model):
         t = self.region_table
         t.median_wage[: self.n_regions] = self.reference_wage
         t.mean_wage[: self.n_regions] = self.reference_wage
+        # Public capital starts at the measured stock per worker; productivity is relative to it.
+        self.reference_public_capital = p.government.initial_public_capital
+        t.public_goods[: self.n_regions] = self.reference_public_capital * n_workers
+        gov = p.government
+        prior_slope = (gov.elasticity_prior * world.capital_mobility / gov.planning_horizon)
+        self.belief_coef, self.belief_cov = prior_beliefs(self.n_regions, prior_slope,
+                                                          gov.prior_weight)
+        self.tax_grid = np.linspace(gov.min_capital_tax, gov.max_capital_tax, gov.tax_grid)
+        self.standard_grid = (np.linspace(0.0, 1.0, gov.standard_grid) if gov.standard_grid > 1
+                              else np.array([gov.labour_standard]))
         # Investors: one per region, owning that region's firms at start.
         kappa = p.firms.capital_per_job
         households = p.capital.investor_household_share * n_workers
@@ -234,7 +256,6 @@ class RegionalEconomy(mesa.Model):
     # -- phase 2 -------------------------------------------------------------------------------
     def set_policies(self) -> None:
         self.reset_levers()
-        self.regions.do("set_policy")
         gov, assoc = self.params.government, self.params.associations
         a = self.region_column("associative_capacity")
         # Monitoring as a by-product of deliberation (Cohen-Rogers §3, M22).
@@ -243,6 +264,10 @@ class RegionalEconomy(mesa.Model):
         self.region_column("bargaining_power")[:] = self.params.labour.bargaining_power
         self.region_column("benefit")[:] = (self.params.labour.benefit_replacement
                                             * self.region_column("mean_wage"))
+        self.conditions = self.market_conditions()  # what governments project from
+        if self.listens_to_threats:
+            hear_exit_threats(self)
+        self.regions.do("set_policy")
         self.run_hooks("on_policy")
         self.regions.do("plan_budget")
         self.region_column("programmes")[:] = 0.0  # netted by this plan; refilled until the next
@@ -257,10 +282,20 @@ class RegionalEconomy(mesa.Model):
         self.exit_tax[:] = 0.0
         self.import_barrier[:] = 1.0
 
+    @property
+    def listens_to_threats(self) -> bool:
+        """Governments with an objective hear exit threats before a review (if switched on)."""
+        return (self.params.capital.exit_threats and not self.in_burn_in
+                and self.params.world.government_rule in OBJECTIVE_RULES
+                and self.policy_review_due)
+
+    def public_capital_per_worker(self) -> np.ndarray:
+        return self.region_column("public_goods") / np.maximum(self.workers_by_region, 1)
+
     def public_goods_index(self) -> np.ndarray:
-        """Quasi-public goods per worker relative to the initial wage, mapped to [0, 1)."""
-        per_worker = self.region_column("public_goods") / np.maximum(self.workers_by_region, 1)
-        g = per_worker / self.reference_wage
+        """Public capital per worker relative to its starting level, mapped to [0, 1) (0.5 at
+        start): the saturating measure policy modules scale their own effects by."""
+        g = self.public_capital_per_worker() / self.reference_public_capital
         return g / (1.0 + g)
 
     def road_productivity(self, region: np.ndarray, road: np.ndarray, skill: np.ndarray,
@@ -268,12 +303,14 @@ class RegionalEconomy(mesa.Model):
         """Output per job of each firm (or notional firm) on its road in its region."""
         fp = self.params.firms
         shock = np.exp(self.region_column("log_shock"))[region]
-        pgi = self.public_goods_index()[region]
-        low = low_road_productivity(fp.low_road_productivity, shock, pgi,
-                                    fp.public_goods_effect_low)
+        g = self.public_capital_per_worker()
+        low = low_road_productivity(fp.low_road_productivity, shock, public_capital_multiplier(
+            g, self.reference_public_capital, fp.public_goods_effect_low)[region])
         high = high_road_productivity(
-            fp.high_road_productivity, shock, skill, fp.skill_elasticity, pgi,
-            fp.public_goods_effect_high, self.region_column("associative_capacity")[region],
+            fp.high_road_productivity, shock, skill, fp.skill_elasticity,
+            public_capital_multiplier(g, self.reference_public_capital,
+                                      fp.public_goods_effect_high)[region],
+            self.region_column("associative_capacity")[region],
             fp.associative_effect, self.agglomeration[region], self.params.world.agglomeration,
             fp.training_share)
         return tfp * np.where(road == HIGH, high * self.high_road_frontier[region], low)
@@ -302,7 +339,8 @@ class RegionalEconomy(mesa.Model):
             wage_floor=self.region_column("labour_standard") * self.region_column("median_wage"),
             enforcement=self.region_column("enforcement").copy(),
             bargaining_power=self.region_column("bargaining_power").copy(),
-            capital_tax=t.view("capital_tax").copy(),
+            capital_tax=seen_capital_tax(t.view("capital_tax"), self.params.government.capital_tax,
+                                         self.params.capital.tax_salience),
             utilisation=self.utilisation.copy(),
             capital_per_job=self.params.firms.capital_per_job,
             depreciation=self.params.firms.depreciation,
@@ -368,7 +406,7 @@ class RegionalEconomy(mesa.Model):
         capital, cash = t.view("capital"), t.view("cash")
         jobs = np.maximum(np.floor(capital / fp.capital_per_job), 1)
         utilisation = np.minimum(t.view("employees") / jobs, 1.0)
-        growth = np.clip(fp.investment_response * (t.view("rate") - cp.world_return),
+        growth = np.clip(fp.investment_response * (t.view("seen_rate") - cp.world_return),
                          -fp.depreciation, fp.max_growth)
         gross = np.where(utilisation >= 0.9, capital * (fp.depreciation + growth),
                          capital * fp.depreciation * utilisation)
@@ -786,6 +824,12 @@ class RegionalEconomy(mesa.Model):
         rho = p.capital.smoothing
         rate = np.where(capital > 0, (profit - tax) / np.maximum(capital, 1e-12), 0.0)
         t.view("rate")[:] = np.where(t.view("active"), rho * t.view("rate") + (1 - rho) * rate, 0)
+        # The same rate at the tax capital sees (salience): what reinvestment answers to.
+        pretax = np.where(capital > 0, profit / np.maximum(capital, 1e-12), 0.0)
+        seen = self.conditions.capital_tax[region]
+        seen_rate = np.where(pretax > 0, pretax * (1.0 - seen), pretax)
+        t.view("seen_rate")[:] = np.where(t.view("active"),
+                                          rho * t.view("seen_rate") + (1 - rho) * seen_rate, 0)
 
     def pay_dividends(self) -> None:
         """Cash above the firm's buffer goes to its owners: investors, or the workers who own it."""
@@ -976,6 +1020,8 @@ class RegionalEconomy(mesa.Model):
         for inv in self.investor_list:
             inv.last_income = inv.income
         self.accounting_residual = residual
+        observe_capital_flows(self)
+        measure_resident_welfare(self)
         if self.steps >= self.params.world.burn_in:
             from highroad.analysis.observables import observe
 

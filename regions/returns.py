@@ -45,7 +45,7 @@ class MarketConditions:
     wage_floor: np.ndarray          # (regions,)
     enforcement: np.ndarray         # (regions,) probability a firm complies
     bargaining_power: np.ndarray    # (regions,)
-    capital_tax: np.ndarray         # (regions,)
+    capital_tax: np.ndarray         # (regions,) the tax capital sees (see `seen_capital_tax`)
     utilisation: np.ndarray         # (regions,) share of jobs filled: labour scarcity idles capital
     capital_per_job: float
     depreciation: float
@@ -73,29 +73,57 @@ class MarketConditions:
         return np.where(rate > 0, rate * (1.0 - tax), rate)
 
 
-def low_road_productivity(base: float, shock: np.ndarray, public_goods_index: np.ndarray,
-                          public_goods_effect: float) -> np.ndarray:
+def seen_capital_tax(tax: np.ndarray, reference_tax: float, salience: float) -> np.ndarray:
+    """The capital tax every location and investment decision reads.
+
+    Tax salience scales how much of a tax difference capital sees: at 1 it sees each region's
+    tax, at 0 it reads the starting tax everywhere and ignores policy altogether. Salience 0
+    is the placebo of tax competition (Zodrow and Mieszkowski 1986; Wilson 1986): the race to
+    the bottom they derive rests on capital answering to tax differences, so with salience 0
+    no race may remain. Chetty, Looney and Kroft (2009) show salience is an empirical matter.
+    """
+    return reference_tax + salience * (np.asarray(tax, dtype=float) - reference_tax)
+
+
+def public_capital_multiplier(per_worker: np.ndarray, reference: float,
+                              elasticity: float) -> np.ndarray:
+    """Productivity from regional public capital: Cobb-Douglas with a constant output elasticity.
+
+    Output rises by `elasticity` per cent for each per cent more public capital per worker
+    (Aschauer 1989; the elasticities in the schema follow the meta-analysis of Bom and Ligthart
+    2014). Relative to the stock at start, so the multiplier starts at 1. A constant elasticity,
+    unlike a saturating index, keeps public goods worth building at the margin, which is what
+    lets them hold capital (Cohen and Rogers 1997, §5).
+    """
+    ratio = np.maximum(np.asarray(per_worker, dtype=float), 1e-6 * reference) / reference
+    return ratio ** elasticity
+
+
+def low_road_productivity(base: float, shock: np.ndarray, public_capital: np.ndarray
+                          ) -> np.ndarray:
     """Output per low-road job: standard goods, little use for skill or regional supports.
 
-    Cohen-Rogers §5 (M38): "Low-road firms compete chiefly by keeping prices down, which means
-    keeping costs down - beginning, typically, with wages".
+    Cohen and Rogers (1997, §5): "Low-road firms compete chiefly by keeping prices down, which
+    means keeping costs down - beginning, typically, with wages". `public_capital` is the
+    multiplier of `public_capital_multiplier` at the low road's elasticity.
     """
-    return base * shock * (1.0 + public_goods_effect * public_goods_index)
+    return base * shock * public_capital
 
 
 def high_road_productivity(base: float, shock: np.ndarray, skill: np.ndarray,
-                           skill_elasticity: float, public_goods_index: np.ndarray,
-                           public_goods_effect: float, associative_capacity: np.ndarray,
+                           skill_elasticity: float, public_capital: np.ndarray,
+                           associative_capacity: np.ndarray,
                            associative_effect: float, agglomeration_index: np.ndarray,
                            agglomeration: float, training_share: float) -> np.ndarray:
     """Quality units per high-road job: rests on skill and on immobile regional supports.
 
-    Cohen-Rogers §5: high-road firms "compete more on product or service quality" (M39) and
-    need quasi-public goods that "firms will not provide on their own" (M25, M43), associative
-    cooperation (M18) and the density of advanced firms nearby (M47). Training time is output
-    forgone (the price of skill growth).
+    Cohen and Rogers (1997, §5): high-road firms "compete more on product or service quality"
+    and need quasi-public goods that "firms will not provide on their own", associative
+    cooperation and the density of advanced firms nearby. Training time is output forgone
+    (the price of skill growth). `public_capital` is the multiplier of
+    `public_capital_multiplier` at the high road's elasticity.
     """
-    supports = ((1.0 + public_goods_effect * public_goods_index)
+    supports = (public_capital
                 * (1.0 + associative_effect * associative_capacity)
                 * (1.0 + agglomeration * agglomeration_index))
     return base * shock * np.maximum(skill, 1e-9) ** skill_elasticity * supports * (

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
-GOVERNMENT_RULES = ("fixed", "competitive", "democratic")
+GOVERNMENT_RULES = ("fixed", "competitive", "democratic", "leviathan", "reactive")
 STRATEGY_RULES = ("profit", "imitation")
 
 
@@ -32,11 +32,11 @@ def spec(default: Any, unit: str, doc: str, lo: float | None = None, hi: float |
 class FirmParams:
     initial_high_road_share: float = spec(0.3, "share of firms", "Firms on the high road at start.", 0, 1)
     capital_per_job: float = spec(10.0, "money per job", "Capital a job needs (capital-output ratio of 10 quarters).", 0.5, 100)
-    low_road_productivity: float = spec(1.0, "units per worker-quarter", "Output of a low-road job.", 0.01, 100)
-    high_road_productivity: float = spec(1.0, "quality units per worker-quarter", "Output of a high-road job at mean skill, before supports.", 0.01, 100)
+    low_road_productivity: float = spec(1.05, "units per worker-quarter", "Output of a low-road job at the starting public capital.", 0.01, 100)
+    high_road_productivity: float = spec(1.3, "quality units per worker-quarter", "Output of a high-road job at mean skill and the starting public capital, before associative and agglomeration supports.", 0.01, 100)
     skill_elasticity: float = spec(0.8, "1", "Elasticity of high-road output to the workforce's skill.", 0, 3)
-    public_goods_effect_high: float = spec(0.4, "1", "Maximal productivity gain of high-road firms from regional quasi-public goods.", 0, 5)
-    public_goods_effect_low: float = spec(0.05, "1", "Maximal productivity gain of low-road firms from regional quasi-public goods.", 0, 5)
+    public_goods_effect_high: float = spec(0.15, "1", "Output elasticity of regional public capital for high-road firms. Bom and Ligthart (2014): 0.083 short run, 0.122 long run, about double for regional core infrastructure; the high road leans on regional supports, so it takes the upper part of that range.", 0, 1)
+    public_goods_effect_low: float = spec(0.08, "1", "Output elasticity of regional public capital for low-road firms. Bom and Ligthart (2014): short-run meta-estimate 0.083.", 0, 1)
     associative_effect: float = spec(0.2, "1", "Productivity gain of high-road firms at full associative capacity.", 0, 5)
     training_share: float = spec(0.05, "share of working time", "Time high-road jobs spend training (output forgone).", 0, 0.5)
     transition_cost: float = spec(0.10, "share of capital", "One-off cost of switching from the low to the high road.", 0, 1)
@@ -91,19 +91,26 @@ class GoodsParams:
 
 @dataclass(frozen=True)
 class GovernmentParams:
-    capital_tax: float = spec(0.25, "share of profit", "Regional capital (profit) tax at start; the rule's preferred level.", 0, 0.9)
-    labour_standard: float = spec(0.5, "share of regional median wage", "Wage floor (Kaitz index) at start; the rule's preferred level.", 0, 1)
+    capital_tax: float = spec(0.25, "share of profit", "Regional capital (profit) tax at start; what the fixed rule keeps.", 0, 0.9)
+    labour_standard: float = spec(0.5, "share of regional median wage", "Wage floor (Kaitz index) at start; what the fixed rule keeps.", 0, 1)
     enforcement: float = spec(0.8, "probability", "Chance a firm complies with the wage floor in a quarter.", 0, 1)
-    public_goods_share: float = spec(0.5, "1", "Share of discretionary spending that builds quasi-public goods.", 0, 1)
-    public_goods_depreciation: float = spec(0.025, "per quarter", "Depreciation of the quasi-public goods stock.", 0, 1)
+    public_goods_share: float = spec(0.15, "1", "Share of discretionary spending that builds public capital. OECD general government: gross fixed capital formation about 3% of GDP beside final consumption about 18% (OECD, Government at a Glance 2021), so 3/21.", 0, 1)
+    public_goods_depreciation: float = spec(0.0125, "per quarter", "Depreciation of the public capital stock (5% a year: a public investment of 3% of GDP keeps a stock of 60% of GDP, as IMF (2021) measures for advanced economies).", 0, 1)
+    initial_public_capital: float = spec(2.4, "quarters of initial output per worker", "Public capital per worker at start: 60% of annual output (IMF (2021), Investment and Capital Stock Dataset, advanced economies); productivity is relative to this level.", 0.01, 100)
+    public_consumption_weight: float = spec(0.3, "1", "Weight of public consumption per head beside private income in resident welfare (log utility; with Cobb-Douglas preferences the optimal ratio of public to private consumption equals it: OECD government final consumption 18% of GDP against household consumption about 60%).", 0, 5)
     debt_correction: float = spec(0.05, "per quarter", "Share of the government's balance spent (or repaid) each quarter.", 0, 1)
-    adjustment_speed: float = spec(0.5, "1", "Competitive rule: policy change per unit of capital-flight share.", 0, 100)
-    recovery_speed: float = spec(0.01, "per quarter", "Competitive rule: return toward preferred policy without flight.", 0, 1)
+    review_interval: int = spec(4, "quarters", "Quarters between two policy reviews of the competitive, democratic and leviathan rules.", 1, 400)
+    policy_inertia: float = spec(0.5, "1", "Weight on the current policy when a review adopts the chosen one (partial adjustment).", 0, 1)
+    tax_grid: int = spec(31, "points", "Capital taxes a government compares at a review, evenly spaced from min_capital_tax to max_capital_tax.", 2, 1001)
+    standard_grid: int = spec(11, "points", "Labour standards a government compares at a review, evenly spaced from 0 to 1.", 1, 1001)
     min_capital_tax: float = spec(0.0, "share of profit", "Lowest capital tax a rule may set.", 0, 0.9)
     max_capital_tax: float = spec(0.6, "share of profit", "Highest capital tax a rule may set.", 0, 0.9)
-    elasticity_prior: float = spec(1.0, "1", "Democratic rule: prior belief about the capital elasticity to the tax.", 0, 100)
-    elasticity_memory: float = spec(0.9, "1", "Democratic rule: weight on the old elasticity estimate.", 0, 1)
-    policy_inertia: float = spec(0.9, "1", "Democratic rule: weight on last quarter's tax.", 0, 1)
+    elasticity_prior: float = spec(0.5, "1", "Prior belief, at capital_mobility 1, about the elasticity of the region's capital to its net-of-tax share; scaled by capital_mobility (governments know the legal mobility of capital, not its response).", 0, 100)
+    prior_weight: float = spec(8.0, "quarters of data", "How many quarters of observations the prior belief is worth.", 0.01, 10_000)
+    elasticity_memory: float = spec(0.99, "per quarter", "Forgetting factor of the recursive least squares that learns the capital response (1 = never forget).", 0.5, 1)
+    planning_horizon: float = spec(20.0, "quarters", "Quarters a government expects a return gap to keep moving capital: the believed stock elasticity is the learned flow response times this.", 1, 400)
+    adjustment_speed: float = spec(0.5, "1", "Reactive rule: policy change per unit of capital-flight share.", 0, 100)
+    recovery_speed: float = spec(0.01, "per quarter", "Reactive rule: return toward the starting policy without flight.", 0, 1)
 
 
 @dataclass(frozen=True)
@@ -118,6 +125,9 @@ class CapitalParams:
     investor_consumption_wealth: float = spec(0.01, "per quarter", "Investors' propensity to consume out of wealth.", 0, 1)
     repatriation_rate: float = spec(0.02, "per quarter", "Share of foreign assets brought home when domestic returns beat the world.", 0, 1)
     smoothing: float = spec(0.8, "1", "Weight on the past in smoothed profit rates and flows.", 0, 0.99)
+    tax_salience: float = spec(1.0, "0-1", "How much of a regional tax difference every location and investment decision sees: 1 = all of it, 0 = capital ignores taxes (the placebo of tax competition: decisions read the starting tax everywhere).", 0, 1)
+    exit_threats: bool = spec(True, "-", "Investors threaten exit before governments review policy; a threat moves a government's belief only as far as it is credible.")
+    threat_tax_step: float = spec(0.05, "share of profit", "The tax rise a threat answers to: the threatening firm would leave if the tax rose this much.", 0.001, 0.5)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from highroad.regions import goods_market as gm
 from highroad.regions import labour_market as lm
 from highroad.regions.ledger import FIRMS, HH, Ledger
 from highroad.regions.model import RegionalEconomy
-from highroad.regions.region import competitive_policy, median_voter_tax
+from highroad.regions.government import reactive_policy
 from highroad.regions.returns import apply_wage_floor, nash_wage
 from highroad.scenarios import load_scenario
 
@@ -185,19 +185,11 @@ def test_openness_raises_import_shares_more_for_standard_goods():
 
 # -- governments ------------------------------------------------------------------------------
 
-def test_competitive_rule_cuts_under_flight_and_recovers_without():
-    tax, std = competitive_policy(0.25, 0.5, 0.25, 0.5, 0.05, 0.5, 0.01)
+def test_reactive_rule_cuts_under_flight_and_recovers_without():
+    tax, std = reactive_policy(0.25, 0.5, 0.25, 0.5, 0.05, 0.5, 0.01)
     assert tax < 0.25 and std < 0.5
-    tax2, _ = competitive_policy(0.1, 0.5, 0.25, 0.5, 0.0, 0.5, 0.1)
+    tax2, _ = reactive_policy(0.1, 0.5, 0.25, 0.5, 0.0, 0.5, 0.1)
     assert 0.1 < tax2 < 0.25
-
-
-def test_median_voter_taxes_more_when_capital_does_not_respond():
-    args = dict(wage_income=0.5, profit_per_capita=0.2, tax_now=0.25, employment_cap=1.05,
-                lo=0.0, hi=0.6)
-    immobile = median_voter_tax(elasticity=0.0, **args)
-    mobile = median_voter_tax(elasticity=5.0, **args)
-    assert immobile == pytest.approx(0.6) and mobile < immobile
 
 
 # -- metrics and accounting --------------------------------------------------------------------
