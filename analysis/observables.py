@@ -351,6 +351,7 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
         "associative_capacity", "flight_out", "flight_in", "cash", "member")}
     beliefs = {name: rt.view(name)[:R] for name in (
         "resident_welfare", "perceived_elasticity", "exit_threats", "credible_threat_share")}
+    spending = (rt.view("public_investment") + rt.view("public_consumption"))[:R]
     capital = model.capital_by_region.tolist()
     hres = model.high_road_employment_share.tolist()
     unemployed = model.unemployed_by_region.tolist()
@@ -378,6 +379,7 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
             "government_balance": columns["cash"][r],
             "firms": int(firms[r]),
             "member": columns["member"][r],
+            "public_spending_per_capita": float(spending[r] / w),
             **{name: float(values[r]) for name, values in beliefs.items()},
         })
     return rows

@@ -10,9 +10,9 @@ from highroad.analysis.metrics import gini, group_medians, middle_class_share, t
 from highroad.errors import InvariantError
 from highroad.regions import goods_market as gm
 from highroad.regions import labour_market as lm
+from highroad.regions.government import reactive_policy
 from highroad.regions.ledger import FIRMS, HH, Ledger
 from highroad.regions.model import RegionalEconomy
-from highroad.regions.government import reactive_policy
 from highroad.regions.returns import apply_wage_floor, nash_wage
 from highroad.scenarios import load_scenario
 

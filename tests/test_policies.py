@@ -287,22 +287,26 @@ def test_early_life_investment_weakens_the_parental_link() -> None:
 # -- supra_regional (Cohen-Rogers §5, Walzer) --------------------------------------------------
 
 def test_floors_bind_on_members() -> None:
-    floors = module("supra_regional", tax_floor=0.2, labour_standard_floor=0.5)
+    floors = module("supra_regional", tax_floor=0.45, labour_standard_floor=0.5)
     for seed in SEEDS:
         regions = simulate("baseline", seed=seed,
                            overrides={**SMALL, **MOBILE, **floors}).regions
-        assert (regions.capital_tax >= 0.2 - 1e-12).all()
+        assert (regions.capital_tax >= 0.45 - 1e-12).all()
         assert (regions.labour_standard >= 0.5 - 1e-12).all()
     assert outcome({**MOBILE, **floors}).mean_capital_tax > outcome(MOBILE).mean_capital_tax
 
 
 def _public_goods_gap(overrides: dict[str, Any], seed: int) -> float:
-    """Between-region CV of public goods per head over the last ten quarters."""
+    """Between-region CV of public spending per head over the last ten quarters.
+
+    Spending, not the public capital stock: the stock starts at the same level everywhere and
+    moves by 1.25% a quarter, so over a short run it records little of what regions can
+    spend."""
     from highroad.analysis.metrics import coefficient_of_variation
 
     regions = simulate("baseline", seed=seed, overrides={**SMALL, **overrides}).regions
     last = regions[regions["step"] > regions["step"].max() - 10]
-    return coefficient_of_variation(last.groupby("region")["public_goods_per_capita"].mean())
+    return coefficient_of_variation(last.groupby("region")["public_spending_per_capita"].mean())
 
 
 def test_equalisation_transfers_and_narrows_fiscal_gaps() -> None:
