@@ -34,8 +34,8 @@ def competitive_policy(tax: float, standard: float, preferred_tax: float,
                        recovery: float) -> tuple[float, float]:
     """Chase capital: cut tax and standard when capital flees, drift back when it does not.
 
-    Cohen-Rogers §1 (M3, M5): exit "or even their threat of exit, will weaken the regulatory
-    resolve of citizens and governments"; DESIGN.md §2: the competitive rule adjusts "toward
+    Cohen and Rogers (1997, §1): exit "or even their threat of exit, will weaken the regulatory
+    resolve of citizens and governments"; docs/design.md: the competitive rule adjusts "toward
     whatever attracted capital last periods (capital outflow -> cut)". Inflows do not raise
     policy above what the region prefers: they only let it drift back. Nothing here says taxes
     must fall: they fall only if capital actually leaves in response to them.
@@ -50,7 +50,7 @@ def median_voter_tax(wage_income: float, profit_per_capita: float, tax_now: floa
                      elasticity: float, employment_cap: float, lo: float, hi: float) -> float:
     """The capital tax that maximises the median resident's expected income.
 
-    DESIGN.md §2: the democratic rule "picks the policy that maximises the median resident's
+    docs/design.md: the democratic rule "picks the policy that maximises the median resident's
     expected income given the capital elasticity it has observed". Capital responds to the
     after-tax share with constant elasticity, k(t) = ((1 - t) / (1 - t_now))^e; jobs and the
     tax base scale with capital (jobs capped by the labour force); revenue returns equally
@@ -150,8 +150,8 @@ class Region(mesa.Agent):
     def plan_budget(self) -> None:
         """Phase 2: spend last quarter's revenue net of benefits, correcting toward balance.
 
-        DESIGN.md §2: "Balanced budget over a horizon, debt bounded". Discretionary spending is
-        split between quasi-public goods (an immobile stock, Cohen-Rogers §5 M44) and public
+        docs/design.md: "Balanced budget over a horizon, debt bounded". Discretionary spending is
+        split between quasi-public goods (an immobile stock, Cohen and Rogers 1997, §5) and public
         consumption; both are bought from firms in the region.
         """
         gov = self.model.params.government
