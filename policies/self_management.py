@@ -39,8 +39,8 @@ import numpy as np
 
 from highroad.agents.firm import SELF_MANAGED
 from highroad.agents.workforce import grow_skill
-from highroad.analysis.metrics import lexsort_groups
 from highroad.policies import PolicyModule, PolicyParams, register
+from highroad.regions.kernels import lexsort_groups
 from highroad.scenarios.schema import spec
 
 if TYPE_CHECKING:

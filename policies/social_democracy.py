@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from highroad.analysis.metrics import group_medians
 from highroad.policies import PolicyModule, PolicyParams, register
 from highroad.policies.flows import by_region, gov_buys, gov_pays_households, households_pay_gov
+from highroad.regions.kernels import group_medians
 from highroad.scenarios.schema import spec
 
 if TYPE_CHECKING:

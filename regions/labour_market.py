@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from highroad.agents.workforce import UNEMPLOYED
-from highroad.analysis.metrics import lexsort_groups
 from highroad.regions.draws import bernoulli_indices
+from highroad.regions.kernels import lexsort_groups
 
 
 def separations(employer: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:

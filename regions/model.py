@@ -21,14 +21,15 @@ from highroad.agents.workforce import (
     learn_and_forget,
 )
 from highroad.allocator import keep_freed_memory
-from highroad.analysis.metrics import group_medians
 from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
 from highroad.regions import goods_market as gm
 from highroad.regions import labour_market as lm
 from highroad.regions.draws import bernoulli_indices
 from highroad.regions.geography import agglomeration_index, neighbour_matrix, region_network
+from highroad.regions.kernels import group_medians
 from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW, Ledger
+from highroad.regions.observer import Observer, default_observer
 from highroad.regions.region import Region, new_region_table
 from highroad.regions.returns import (
     HIGH,
@@ -47,11 +48,13 @@ class RegionalEconomy(mesa.Model):
     """Regions, firms, investors and workers; one step is one quarter.
 
     Build it from a validated `Scenario` and an integer seed; `step()` runs the nine phases
-    of docs/design.md in order, each one line.
+    of docs/design.md in order, each one line. `observe` returns the rows recorded each
+    quarter after the burn-in (default: `highroad.regions.observer.default_observer()`).
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0, observe: Observer | None = None) -> None:
         super().__init__(rng=int(seed))
+        self.observe = observe if observe is not None else default_observer()
         keep_freed_memory()  # scratch arrays reused, not faulted in again (highroad.allocator)
         self.params = scenario
         self.seed = int(seed)
@@ -976,10 +979,8 @@ class RegionalEconomy(mesa.Model):
         for inv in self.investor_list:
             inv.last_income = inv.income
         self.accounting_residual = residual
-        if self.steps >= self.params.world.burn_in:
-            from highroad.analysis.observables import observe
-
-            economy, regions = observe(self)
+        if self.steps >= self.params.world.burn_in and self.observe is not None:
+            economy, regions = self.observe(self)
             self.records.append(economy)
             self.region_records.extend(regions)
 
