@@ -5,6 +5,7 @@
     >>> result.economy[["step", "high_road_share", "income_gini"]].tail()
 """
 
+from highroad.allocator import keep_freed_memory
 from highroad.api import Result, simulate
 from highroad.errors import HighroadError, InvariantError, ScenarioError
 from highroad.scenarios.loader import Scenario, list_scenarios, load_scenario
@@ -12,4 +13,5 @@ from highroad.scenarios.sweep import SweepResult, sweep
 
 __version__ = "0.1.0"
 __all__ = ["HighroadError", "InvariantError", "Result", "Scenario", "ScenarioError",
-           "SweepResult", "list_scenarios", "load_scenario", "simulate", "sweep"]
+           "SweepResult", "keep_freed_memory", "list_scenarios", "load_scenario", "simulate",
+           "sweep"]

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from highroad.allocator import keep_freed_memory
 from highroad.errors import InvariantError, ScenarioError
 
 
@@ -103,6 +104,7 @@ def add_sweep_parser(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    keep_freed_memory()  # the command owns its process (highroad.allocator)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

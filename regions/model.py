@@ -20,7 +20,6 @@ from highroad.agents.workforce import (
     income_ranks,
     learn_and_forget,
 )
-from highroad.allocator import keep_freed_memory
 from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
 from highroad.regions import goods_market as gm
@@ -55,7 +54,6 @@ class RegionalEconomy(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 0, observe: Observer | None = None) -> None:
         super().__init__(rng=int(seed))
         self.observe = observe if observe is not None else default_observer()
-        keep_freed_memory()  # scratch arrays reused, not faulted in again (highroad.allocator)
         self.params = scenario
         self.seed = int(seed)
         world = scenario.world
