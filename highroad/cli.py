@@ -149,14 +149,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     fig = summary_figure(result.economy, result.regions, title[:110])
     save_figure(fig, out / f"{stem}_summary.png")
     table = result.summary()
-    print(f"\n{scenario.name}: {scenario.world.description}")
-    print(f"seed {args.seed}, {scenario.world.steps} quarters after a burn-in of "
-          f"{scenario.world.burn_in}\n")
+    print("\n" + run_header(scenario, args.seed, overrides) + "\n")
     print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
     print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
           f"{stem}_households.parquet|csv, {stem}_network.json, {stem}_scenario.json, "
           f"{stem}_summary.png")
     return 0
+
+
+def run_header(scenario: Any, seed: int, overrides: dict[str, Any]) -> str:
+    """What is run, read off the resolved scenario (not only the file's description line).
+
+    The description is the file's own words; with overrides it is labelled as such and the
+    line below it says what actually runs: regions, government rule, mobility, openness and
+    the policy modules switched on.
+    """
+    w = scenario.world
+    changed = {k: v for k, v in overrides.items() if k != "steps"}
+    if changed:
+        settings = ", ".join(f"{k}={v}" for k, v in changed.items())
+        first = f"{scenario.name} with {settings} (the file describes: {w.description})"
+    else:
+        first = f"{scenario.name}: {w.description}"
+    modules = [name for name, p in scenario.policies.items() if p.enabled]
+    as_run = (f"as run: {w.n_regions} region{'s' if w.n_regions != 1 else ''}, "
+              f"{w.government_rule} government rule, capital mobility {w.capital_mobility:g}, "
+              f"trade openness {w.trade_openness:g}, policy modules: "
+              f"{', '.join(modules) if modules else 'none'}")
+    return (f"{first}\n{as_run}\n"
+            f"seed {seed}, {w.steps} quarters after a burn-in of {w.burn_in}")
 
 
 def households_frame(model: Any) -> Any:
