@@ -10,6 +10,7 @@ from typing import Any
 
 from highroad.allocator import keep_freed_memory
 from highroad.errors import InvariantError, ScenarioError
+from highroad.provenance import versions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +97,9 @@ def add_sweep_parser(sub: Any) -> None:
     sweep.add_argument("--out", help="results folder (default out/sweeps/NAME)")
     sweep.add_argument("--resume", action="store_true",
                        help="finish a sweep in --out, running only the runs not yet saved")
+    sweep.add_argument("--allow-version-mix", action="store_true",
+                       help="with --resume: finish a sweep started under other versions of "
+                            "highroad, Mesa, numpy or pandas (each run records its own)")
     sweep.add_argument("--engine", choices=("local", "dask"), default="local",
                        help="local process pool (default) or a Dask cluster")
     sweep.add_argument("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 "
@@ -142,7 +146,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_frame(result.regions, out / f"{stem}_regions")
     write_frame(households_frame(result.model), out / f"{stem}_households")
     write_text(out / f"{stem}_network.json", json.dumps(network_data(result.model)))
-    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides}
+    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides,
+                "versions": versions()}
     write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
     changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
     title = f"{stem}, seed {args.seed}" + (f": {changed}" if changed else "")
@@ -238,6 +243,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     try:
         result = sweep(args.file, workers=args.workers, out=args.out, resume=args.resume,
+                       allow_version_mix=args.allow_version_mix,
                        engine=args.engine, address=args.address, progress=not args.no_progress)
     except KeyboardInterrupt:
         print("\ninterrupted: finished runs are saved; finish with --resume", file=sys.stderr)
@@ -322,7 +328,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     table = report.table[["claim", "observable", "effect", "ci_low", "ci_high",
                           "sceptic_verdict", "counter_verdict"]]
     print(table.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
-    print(f"\nwrote {report.out}/claims.md, claims.csv and figures/")
+    print(f"\nwrote {report.out}/claims.md, claims.csv, versions.json and figures/")
     return 0
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from highroad.allocator import keep_freed_memory
 from highroad.errors import ScenarioError
+from highroad.provenance import versions
 from highroad.scenarios.loader import Scenario
 
 ENGINES = ("local", "dask")
@@ -64,7 +65,7 @@ def execute_run(task: RunTask) -> RunOutput:
     from highroad.api import simulate
 
     record: dict[str, Any] = {k: getattr(task, k) for k in KEYS}
-    record.update(factors=task.factors, command=task.command)
+    record.update(factors=task.factors, command=task.command, versions=versions())
     start = time.perf_counter()
     try:
         result = simulate(task.base, seed=task.seed, overrides=task.factors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -10,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import highroad
 from highroad.cli import build_parser, main
+from highroad.provenance import versions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,6 +33,9 @@ def test_run_writes_summary_data_and_chart(tmp_path, capsys):
     assert len(pd.read_csv(tmp_path / "baseline_regions.csv")) == 14
     assert (tmp_path / "baseline_summary.png").stat().st_size > 10_000
     assert not list(tmp_path.glob(".*tmp*"))
+    resolved = json.loads((tmp_path / "baseline_scenario.json").read_text())
+    assert resolved["versions"] == versions()
+    assert resolved["versions"]["highroad"] == highroad.__version__
     # The README's output list names every file the run wrote, and nothing else.
     readme = (ROOT / "README.md").read_text()
     listed = set(re.findall(r"`(baseline_\w+)\.(\w+(?:\|\w+)?)`", readme))
