@@ -33,9 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sub.add_parser("scenarios", help="list the shipped scenarios",
                    description="List the shipped scenarios with their descriptions.")
-    validate = sub.add_parser("validate", help="check a scenario file without running it",
-                              description="Validate a scenario file; exit 2 on an error.")
-    validate.add_argument("file", help="scenario name or path")
+    validate = sub.add_parser("validate", help="check a scenario, sweep or claims file",
+                              description="Validate a scenario, sweep or claims file without "
+                                          "running it; exit 2 on an error.")
+    validate.add_argument("file", help="scenario name, or path of a scenario, sweep or claims "
+                                       "file")
     add_sweep_parser(sub)
     add_demo_parser(sub)
     add_claims_parser(sub)
@@ -230,8 +232,26 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from highroad.scenarios.loader import load_scenario
+    from highroad.scenarios.loader import load_scenario, read_toml
 
+    path = Path(args.file)
+    doc = read_toml(path) if path.suffix == ".toml" and path.is_file() else {}
+    if "claims" in doc:
+        from highroad.analysis.claims import condition_overrides, load_claims
+
+        spec = load_claims(path)
+        for claim in spec.claims:  # every condition resolves to a valid scenario
+            for cond in (claim.a, claim.b):
+                condition_overrides(cond, spec.world)
+        print(f"{spec.source}: valid ({len(spec.claims)} claims, {spec.replicates} "
+              "replicates per condition)")
+        return 0
+    if "factors" in doc or "design" in doc:
+        from highroad.scenarios.sweep import load_sweep
+
+        sweep_spec = load_sweep(path)
+        print(f"{sweep_spec.source}: valid (sweep of {sweep_spec.n_runs} runs)")
+        return 0
     scenario = load_scenario(args.file)
     print(f"{scenario.source}: valid ({scenario.world.n_regions} regions, "
           f"{scenario.world.steps} steps, rule {scenario.world.government_rule})")
