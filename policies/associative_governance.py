@@ -116,8 +116,11 @@ def monitor_standards(model: RegionalEconomy, p: Params, capacity: np.ndarray) -
 
 
 def ease_transition(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
-    """Cooperation lowers the one-off cost of moving to the high road (Cohen and Rogers 1997,
-    §5)."""
+    """Cooperation lowers the one-off cost of moving to the high road.
+
+    Cohen and Rogers (1997, §5): "Moving to the high road is associated with various
+    transition costs".
+    """
     model.transition_relief += p.transition_relief * capacity
 
 
@@ -131,10 +134,9 @@ def spread_practice(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> 
     """Firms close part of the gap to the region's best high-road practice.
 
     Cohen and Rogers (1997, §3): arenas "operate within networks of similar problem-solvers,
-    comparing
-    solutions across sites with an eye to improvement"; §3: deliberation encourages "a more
-    complete revelation of private information". Best practice is the upper quartile of the
-    region's high-road firms' productivity (tfp); firms below it move toward it.
+    comparing solutions across sites with an eye to improvement"; and deliberation encourages
+    "a more complete revelation of private information". Best practice is the upper quartile of
+    the region's high-road firms' productivity (tfp); firms below it move toward it.
     """
     t = model.firm_table
     active = t.view("active")

@@ -1,7 +1,7 @@
 """Regional training systems and modernisation services (Cohen and Rogers 1997, §5).
 
 High-road firms need supports "that firms will not provide on their own, and that the state
-cannot be relied on to provide" (§3): training, technology diffusion, labour-market
+cannot be relied on to provide" (§1): training, technology diffusion, labour-market
 administration. A region that supplies them inclines firms "toward production strategies
 that relied upon them, and via those strategies toward investment in additional capacity
 within those regions" (§5); the effect is "to tie down a growing share of investment, which
@@ -13,7 +13,7 @@ firms' sales. The stock already raises high-road productivity in the core model 
 are the module's own:
 
 - jointness: the supports need "jointness in supply coupled with jointness in production -
-  intense collaboration among a variety of actors" (draft) (§5): only with enough high-road
+  intense collaboration among a variety of actors" (draft, §5): only with enough high-road
   firms taking part does the levy build the stock; below the threshold part of it buys
   ordinary public services instead;
 - training systems: workers on high-road jobs learn faster where the stock is larger.
@@ -86,7 +86,7 @@ def raise_levy(model: RegionalEconomy, p: Params) -> np.ndarray:
 def build_stock(model: RegionalEconomy, p: Params, raised: np.ndarray) -> None:
     """Spend the levy on the stock, in full only where enough firms take part (§5).
 
-    Cohen and Rogers (1997, §5) (draft): the supports have "jointness in supply coupled with
+    Cohen and Rogers (1997 draft, §5): the supports have "jointness in supply coupled with
     jointness in production"; the share of the levy that builds the stock is the region's high-road
     employment share over `jointness` (at most one); the rest buys ordinary public services.
     """
@@ -98,7 +98,7 @@ def build_stock(model: RegionalEconomy, p: Params, raised: np.ndarray) -> None:
 
 
 def train_workers(model: RegionalEconomy, p: Params) -> None:
-    """Training systems: high-road workers learn faster where the stock is larger (§3)."""
+    """Training systems: high-road workers learn faster where the stock is larger (§1)."""
     model.skill_growth_bonus += p.training_effect * model.public_goods_index()
 
 

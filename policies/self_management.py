@@ -2,19 +2,19 @@
 
 Wetzel's class analysis has two bases of class: capitalist property, and the concentration
 of "empowering" work — "control over planning, conceptualization, decision-making,
-coordination of the labor of others" — in a coordinator class (B2). The module encodes:
+coordination of the labor of others" — in a coordinator class ("What Creates Class
+Oppression?"). The module encodes:
 
 - self-managed firms ("Balanced Jobs", "Autonomy and Allocation"): a share of firms are run by
-  their workers. Their capital
-  does not exit (the firm is not investor-owned, so Firm.mobile is false), their net income
-  is shared among members (the dividend rule of RegionalEconomy.pay_dividends), and in a
-  market they can go bankrupt: "Competition between firms is likely to lead to bankruptcy of
-  some firms, generating unemployment";
-- the coordinator-class mechanism in hierarchical firms (B2): a share of each firm's jobs are
-  empowering; the most skilled hold them, earn a scarcity premium ("Firms needing scarce
-  skills will be forced to pay more or give more in the way of perks"), and their skill
-  grows with their tasks: "The skills and knowledge that people have is shaped by the kinds
-  of activities they do day after day". Self-managed firms without job balancing are
+  their workers. Their capital does not exit (the firm is not investor-owned, so Firm.mobile is
+  false), their net income is shared among members (the dividend rule of
+  RegionalEconomy.pay_dividends), and in a market they can go bankrupt: "Competition between
+  firms is likely to lead to bankruptcy of some firms, generating unemployment";
+- the coordinator-class mechanism in hierarchical firms ("Balanced Jobs"): a share of each
+  firm's jobs are empowering; the most skilled hold them, earn a scarcity premium ("Firms
+  needing scarce skills will be forced to pay more or give more in the way of perks"), and
+  their skill grows with their tasks: "The skills and knowledge that people have is shaped by
+  the kinds of activities they do day after day". Self-managed firms without job balancing are
   hierarchical too — Mondragon is "coordinator-class dominated" despite its assemblies;
 - job balancing ("Balanced Jobs"): in self-managed firms with balancing, jobs are redesigned "so
   that the conceptual, decision-making and skilled tasks are integrated with the physical doing
@@ -142,10 +142,11 @@ def assign_empowering_jobs(model: RegionalEconomy, share: float,
                            balanced: np.ndarray) -> np.ndarray:
     """In each hierarchical firm, the most skilled `share` of the staff hold empowering jobs.
 
-    Wetzel B2: "When these tasks are concentrated or relatively monopolized into an elite,
-    that is the basis of coordinator class power". Skill decides who gets them; the tasks
-    then build the skill (`skills_follow_tasks`), so the stratum reproduces itself.
-    Returns a mask over all workers (see `empowered_workers` for their indices).
+    Wetzel (n.d., "Balanced Jobs"): "When these tasks are concentrated or relatively
+    monopolized into an elite, that is the basis of coordinator class power". Skill decides who
+    gets them; the tasks then build the skill (`skills_follow_tasks`), so the stratum
+    reproduces itself. Returns a mask over all workers (see `empowered_workers` for their
+    indices).
     """
     out = np.zeros(len(model.workforce), dtype=bool)
     out[empowered_workers(model, share, balanced)] = True
@@ -211,9 +212,9 @@ def pay_coordinator_premium(model: RegionalEconomy, premium: float,
     """Empowering jobs earn a premium on the bargained wage, paid by the firm ("What Creates Class
     Oppression?", "Autonomy and Allocation").
 
-    Wetzel B2: "Individuals can use acquisition of different levels of skill and expertise
-    to secure bargaining power to compete in the labor market." `coordinator`: a mask over
-    workers, or their indices.
+    Wetzel (n.d., "Autonomy and Allocation"): "Individuals can use acquisition of different
+    levels of skill and expertise to secure bargaining power to compete in the labor market."
+    `coordinator`: a mask over workers, or their indices.
     """
     wf = model.workforce
     wf.wage[coordinator] *= 1.0 + premium
@@ -235,10 +236,10 @@ def skills_follow_tasks(model: RegionalEconomy, p: Params, balanced: np.ndarray,
                         coordinators: np.ndarray | None = None) -> None:
     """Empowering tasks build skill: for coordinators alone, or for every balanced member.
 
-    Wetzel B2: "The professionals and managers do jobs, and experience forms of education,
-    that prepare them for effective decision-making." Under job balancing each member does
-    a `coordinator_share` of empowering work, so the same learning is spread evenly ("Balanced
-    Jobs").
+    Wetzel (n.d., "Balanced Jobs"): "The professionals and managers do jobs, and experience
+    forms of education, that prepare them for effective decision-making." Under job
+    balancing each member does a `coordinator_share` of empowering work, so the same
+    learning is spread evenly.
     `coordinators`: those marked at bargaining, if known (see `marked_coordinators`).
     """
     wf, lp = model.workforce, model.params.labour

@@ -1,5 +1,4 @@
-"""The "old solution" of Cohen and Rogers (1997, §2): centralised bargaining, transfers, demand
-support.
+"""The "old solution" (Cohen and Rogers 1997, §2): central bargaining, transfers, demand support.
 
 Three mechanisms of the post-war settlement (Cohen and Rogers 1997, §2):
 

@@ -290,8 +290,11 @@ def harmonise(model: RegionalEconomy, s: Params, member: np.ndarray,
 
 def revoke_autonomy(model: RegionalEconomy, s: Params, member: np.ndarray,
                     central: tuple[float, float], hegemon: int) -> None:
-    """Empire: now and then the hegemon imposes its policy on a subject region (Walzer 2000,
-    §III)."""
+    """Empire: now and then the hegemon imposes its policy on a subject region.
+
+    Walzer (2000, §III): "The autonomy is not secure, since the center is always capable of
+    canceling it".
+    """
     subject = member & (np.arange(model.n_regions) != hegemon)
     hit = subject & (model.rng.random(model.n_regions) < s.revocation)
     model.region_column("capital_tax")[hit] = np.clip(central[0], 0.0, 0.9)
@@ -382,10 +385,9 @@ def support_conditionally(model: RegionalEconomy, s: Params,
     """Pool a share of members' revenue; pay it to members that do not undercut (§5).
 
     Cohen and Rogers (1997, §5): supra-regional authorities require, "as a condition of their
-    support for
-    regional ones, limits to destructive regional competition". A member qualifies while its
-    capital tax and labour standard are at least (1 - margin) times the members' means;
-    qualifying members share the pool per head. Returns (received, paid) by region.
+    support for regional ones, limits to destructive regional competition". A member qualifies
+    while its capital tax and labour standard are at least (1 - margin) times the members'
+    means; qualifying members share the pool per head. Returns (received, paid) by region.
     """
     R = model.n_regions
     zero = np.zeros(R)

@@ -91,7 +91,7 @@ def high_road_productivity(base: float, shock: np.ndarray, skill: np.ndarray,
     """Quality units per high-road job: rests on skill and on immobile regional supports.
 
     Cohen and Rogers (1997, §5): high-road firms "compete more on product or service quality" (§5)
-    and need quasi-public goods that "firms will not provide on their own" (§3, §5), associative
+    and need quasi-public goods that "firms will not provide on their own" (§1, §5), associative
     cooperation (§3) and the density of advanced firms nearby (§5). Training time is output
     forgone (the price of skill growth).
     """

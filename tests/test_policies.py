@@ -499,7 +499,7 @@ SELF = dict(self_managed_share=1.0, private_capital=False)
 
 
 def test_hierarchy_breeds_a_coordinator_class() -> None:
-    """Wetzel B2: empowering tasks concentrate skill and pay."""
+    """Wetzel (n.d., "Balanced Jobs"): empowering tasks concentrate skill and pay."""
     off = outcome(MOBILE)
     on = outcome({**MOBILE, **module("self_management", self_managed_share=0.0)})
     assert 0.1 < on.class_share_coordinators < 0.2

@@ -1,7 +1,7 @@
 """The repository stands alone: nothing cites a file outside it or a private note's codes.
 
 Sources are cited bibliographically (docs/references.md): author, year and section, never a
-digest's mechanism code ("M22"), module code ("P3"), part code ("A3", "B3.9") or a path
+digest's mechanism code ("M22"), module code ("P3"), part code ("A3", "B2", "B3.9", "D1") or a path
 outside the repository.
 """
 
@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # `\bdigest` rather than `digest`: hashlib's `hexdigest()` is not a reference to a note.
 PATTERN = (r"shared/|DESIGN\.md|STYLE\.md|\bdigest|walzer_wetzel|cohen_rogers\.md|"
            r"rodrik_stantcheva\.md|\bM[0-9]{1,2}\b|\bP[0-9]\b|\bA[0-9]\b|B3\.[0-9]|"
+           r"\b[BD][0-9](\.[0-9]+)?\b|Part [AB]\b|"
            r"\.library/|DESIGN §")
 
 
