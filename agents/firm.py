@@ -70,8 +70,8 @@ class Firm(mesa.Agent):
 
     @property
     def mobile(self) -> bool:
-        """Worker-held and self-managed capital does not leave (Cohen-Rogers §5, M45), nor
-        capital committed to stay in return for a subsidy (Rodrik-Stantcheva §4(ii))."""
+        """Worker-held and self-managed capital does not leave (Cohen and Rogers 1997, §5), nor
+        capital committed to stay in return for a subsidy (Rodrik and Stantcheva 2021, §IV)."""
         return (self.owner_type == INVESTOR_OWNED
                 and self.table.locked_until[self.slot] <= self.model.steps)
 
@@ -84,9 +84,9 @@ class Firm(mesa.Agent):
     def review_strategy(self) -> bool:
         """Switch roads if the other one pays enough more to cover the switching cost.
 
-        Cohen-Rogers §5 (M40, M41): "Firms can make plenty of money on either path", but
+        Cohen and Rogers (1997, §5): "Firms can make plenty of money on either path", but
         "Moving to the high road is associated with various transition costs". Associative
-        capacity lowers that cost (M18, M22). Two rules: `profit` compares expected profit
+        capacity lowers that cost (§3). Two rules: `profit` compares expected profit
         rates on both roads here; `imitation` copies a more profitable peer in the region.
         The one-off cost (a share of capital lost) is weighed against the rate gain over the
         firm's horizon: the lock-in that makes strategy sticky.
@@ -117,8 +117,8 @@ class Firm(mesa.Agent):
     def review_location(self) -> bool:
         """Relocate to the region with the best expected return, or exit abroad.
 
-        Cohen-Rogers §1 (M2): "investors will almost always be able to find less restrictive
-        and costly options elsewhere"; DESIGN.md §2: compare the after-tax return here with the
+        Cohen and Rogers (1997, §1): "investors will almost always be able to find less restrictive
+        and costly options elsewhere"; docs/design.md: compare the after-tax return here with the
         best other region and the rest of the world, net of a relocation cost set by
         `capital_mobility` (0 = immobile; 1 = free; in between a share
         `capital.relocation_cost * (1 - mobility)` of capital is lost). Moving is worth it
@@ -130,7 +130,7 @@ class Firm(mesa.Agent):
             return False
         cp, fp = m.params.capital, m.params.firms
         horizon = fp.horizon
-        # Share of capital that survives a move; a worker-held stake stays behind (M45).
+        # Share of capital that survives a move; a worker-held stake stays behind (§5).
         keep = m.mobility_keep * (1.0 - self.table.worker_stake[self.slot])
         # Capital controls tax the value moved out; a tax of 1 bars the move.
         move_tax, exit_tax = m.relocation_tax[self.region], m.exit_tax[self.region]

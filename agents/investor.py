@@ -15,7 +15,7 @@ class Investor(mesa.Agent):
     """A class of capital owners with a home region: cash, foreign assets, owned firms.
 
     One Investor agent stands for `households` owner households, so distributional measures
-    weight it accordingly (DESIGN.md §2: investors "receive profits, consume, reinvest new
+    weight it accordingly (docs/design.md: investors "receive profits, consume, reinvest new
     capital where expected after-tax returns are highest, and can exit to the rest of the
     world at the world return").
     """
@@ -33,7 +33,7 @@ class Investor(mesa.Agent):
     def allocate(self) -> None:
         """Put savings where the expected after-tax return is highest, net of mobility.
 
-        Cohen-Rogers §1 (M2, M14): openness "enlarged domestic capital's possibilities of exit";
+        Cohen and Rogers (1997, §1): openness "enlarged domestic capital's possibilities of exit";
         new capital goes to the region with the best expected return (founding a firm there on
         the better road) or abroad at the world return. Capital placed outside the home region
         loses what relocation loses (`RegionalEconomy.mobility_keep`); at m = 0 it stays home.
@@ -53,7 +53,8 @@ class Investor(mesa.Agent):
         best = int(np.argmax(value))
         world_value = (m.mobility_keep * (1.0 - exit_tax) * (1.0 + fp.horizon * cp.world_return)
                        if exit_tax < 1.0 else -np.inf)
-        # Wetzel B3.9: where money cannot become capital, no one founds a private firm.
+        # Wetzel (n.d., "Abolition of money?"): where money cannot become capital, no one founds a
+        # private firm.
         if (m.private_founding and rates[best] > cp.world_return + cp.entry_hurdle
                 and value[best] > world_value):
             if self.foreign_assets > 0:

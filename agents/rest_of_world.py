@@ -11,7 +11,7 @@ import numpy as np
 class RestOfWorld:
     """Exogenous counterparty of every flow that enters or leaves the economy.
 
-    `trade_openness` sets the contestable share of demand (DESIGN.md §2); world prices are
+    `trade_openness` sets the contestable share of demand (docs/design.md); world prices are
     fixed multiples of the economy's first-quarter prices; `balance` is the money the rest of
     the world has received from the economy, net, since the start (its column in the ledger).
     """

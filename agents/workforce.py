@@ -1,7 +1,7 @@
 """The workers: every worker an individual, all of them held as arrays in one Workforce.
 
 10^5 to 10^6 workers must step in seconds, so a worker is a row, not a Mesa agent
-(DESIGN.md §2). `workforce[i]` gives a per-worker view for inspection and tests. The
+(docs/design.md). `workforce[i]` gives a per-worker view for inspection and tests. The
 mechanisms that act on workers alone (skills, demography, migration) are the vectorised
 functions below; the markets they meet live in `highroad.regions`.
 """
@@ -201,8 +201,8 @@ def learn_and_forget(skill: np.ndarray, on_high_road: np.ndarray, on_low_road: n
                      skill_min: float, skill_max: float) -> np.ndarray:
     """Skill grows on the job, most on high-road jobs, and decays in unemployment.
 
-    Cohen-Rogers §5 (M39): high-road firms rely on "skilled" workers and build their skill;
-    DESIGN.md §2: "skill grows on high-road jobs and in training, decays in unemployment".
+    Cohen and Rogers (1997, §5): high-road firms rely on "skilled" workers and build their skill;
+    docs/design.md: "skill grows on high-road jobs and in training, decays in unemployment".
     Growth is logistic toward `skill_max`, so skills stay bounded: the employed grow by
     `growth * (1 - skill / skill_max)`, the unemployed lose a share `decay`. Masks over all
     workers; `growth_high` is one number or one per worker. Returns the new skills.
@@ -241,7 +241,7 @@ def entrant_skills(parent_rank: np.ndarray, persistence: float, dispersion: floa
                    rng: np.random.Generator) -> np.ndarray:
     """Skill of a new cohort member, shaped by the parent's income rank.
 
-    Cohen-Rogers §4 (M35): fair equality of opportunity is about chances "before income is
+    Cohen and Rogers (1997, §4): fair equality of opportunity is about chances "before income is
     earned"; the rank link makes intergenerational persistence measurable, and the early-life
     investment policy acts on it. Log skill is normal with mean-one skill on average.
     """

@@ -1,4 +1,4 @@
-"""The observables of DESIGN.md §5: one economy row and one row per region each quarter."""
+"""The observables of docs/design.md: one economy row and one row per region each quarter."""
 
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 
 
 def good_jobs(model: RegionalEconomy) -> np.ndarray:
-    """Which workers hold a good job (Rodrik-Stantcheva §2, operationalised).
+    """Which workers hold a good job (Rodrik and Stantcheva 2021, §II; operationalised).
 
     A good job pays at least `labour.good_job_wage` times the regional median wage (a
-    middle-class living standard, set relative to the region as the digest recommends), has
+    middle-class living standard, set relative to the region, as Rodrik and Stantcheva 2021, §II,
+    define good jobs by the living standard they allow), has
     lasted `labour.good_job_tenure` quarters (security) and comes with training, i.e. a career
     ladder (the employer is on the high road, or trains under a policy module).
 
@@ -119,7 +120,7 @@ def rank_correlation(model: RegionalEconomy, income: Households,
                      entrants: np.ndarray | None = None) -> float:
     """Intergenerational rank correlation: entrants' income rank against their parents'.
 
-    DESIGN.md §5; Cohen-Rogers §4 (M35): fair equality of opportunity. Only workers who
+    Cohen and Rogers (1997, §4): fair equality of opportunity. Only workers who
     entered during the run have a parent rank; ranks are read off the household income
     distribution (the cumulative weight up to the first household with the same income).
     Reported as 0 until ten workers have entered (tiny worlds, first quarters), so every
@@ -165,7 +166,8 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def class_rows(model: RegionalEconomy, wage_total: float | None = None) -> dict[str, float]:
-    """Class shares of households (Wetzel, digest B2 and D1) and the coordinator pay ratio.
+    """Class shares of households (Wetzel n.d., "What Creates Class Oppression?") and the
+    coordinator pay ratio.
 
     Investors are the owner households; coordinators hold empowering jobs, which exist only
     where the self_management module models them (elsewhere no job is empowering: share 0,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from highroad.analysis.claims import (
 )
 from highroad.analysis.verdicts import RULE
 from highroad.errors import ScenarioError
+from highroad.provenance import describe, versions
 
 
 @dataclass
@@ -108,6 +110,7 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
             bar.update()
     table = pd.DataFrame(rows)
     write_atomic(out / "claims.csv", table.to_csv(index=False))
+    write_atomic(out / "versions.json", json.dumps(versions(), indent=1) + "\n")
     if sobol is not None:
         write_atomic(out / "sobol.csv", sobol.to_csv(index=False))
     if walzer is not None:
@@ -138,6 +141,8 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
         f"Made by `{command}`: {reps} replicates per condition (common random numbers), "
         f"world {', '.join(f'{k}={v}' for k, v in world.items())}; each run summarised by the "
         "mean of the last quarter of its recorded steps.", "",
+        f"Versions: {describe(versions())}, Python {versions()['python']} (also in "
+        "`versions.json`, beside `claims.csv`).", "",
         "## The rule", "", RULE, "",
         f"The margin is {spec.margin:g} times |mean of A| unless a claim declares its own. "
         "`not_increase` and `not_decrease` are the unions of `no_change` with `decrease` or "

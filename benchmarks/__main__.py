@@ -199,7 +199,8 @@ def isolated(fn: Callable[..., Any], *args: Any, fresh: bool = True) -> Any:
     # By its importable name: under `python -m benchmarks` this file is `__main__`, which a
     # spawned process cannot look functions up in.
     fn = getattr(importlib.import_module("highroad.benchmarks.__main__"), fn.__name__)
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"),
+                             initializer=keep_freed_memory) as pool:
         return pool.submit(fn, *args).result()
 
 
@@ -222,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks it runs")
     parser.add_argument("--out", default="benchmarks/results.json", help="JSON output file")
     args = parser.parse_args(argv)
+    keep_freed_memory()  # the benchmark owns its process, as the CLI does
     quick = args.quick
     fresh = not quick  # --quick checks that everything runs: no process per measurement
     sizes = [2_000, 5_000] if quick else [20_000, 200_000, 1_000_000]

@@ -9,9 +9,18 @@ quarter of about 50 ms, and the largest source of run-to-run variation in the be
 (docs/performance.md). Raising glibc's thresholds (`mallopt`) keeps up to about 100 MB of
 freed memory in the process for reuse.
 
-This is a setting of the process's allocator, so it is documented and can be refused:
-`HIGHROAD_KEEP_FREED_MEMORY=0` leaves the allocator as it is. Nothing changes on systems
-without glibc. Results do not depend on it, only speed.
+This is a setting of the whole process's allocator, so highroad applies it only where it
+owns the process: the `highroad` command, the worker processes a sweep starts, and the
+benchmarks. Building a model never applies it, so a notebook or another program (EMA
+Workbench, say) that runs highroad keeps its allocator as it was. Such a program can opt in
+explicitly, once, before running big worlds:
+
+    >>> import highroad
+    >>> highroad.keep_freed_memory()  # True where glibc took the setting
+    True
+
+`HIGHROAD_KEEP_FREED_MEMORY=0` refuses it everywhere. Nothing changes on systems without
+glibc. Results do not depend on it, only speed.
 """
 
 from __future__ import annotations
@@ -32,7 +41,8 @@ _applied: bool | None = None
 def keep_freed_memory() -> bool:
     """Raise glibc's mmap and trim thresholds once per process; True if they are set.
 
-    Called when a model is built. Returns False (and changes nothing) when the environment
+    Called by the CLI, sweep worker processes and the benchmarks; library users call it
+    themselves if they want it. Returns False (and changes nothing) when the environment
     variable HIGHROAD_KEEP_FREED_MEMORY is "0", off Linux, or when glibc is not found.
     """
     global _applied

@@ -8,7 +8,19 @@ from typing import Any
 
 import pandas as pd
 
+from highroad.regions.observer import Observation, set_default_observer
 from highroad.scenarios.loader import Scenario, load_scenario
+
+
+def observe_quarter(model: Any) -> Observation:
+    """The observables of one quarter (`highroad.analysis.observables.observe`)."""
+    from highroad.analysis.observables import observe
+
+    return observe(model)
+
+
+# Every model built in a program that imports highroad records the observables.
+set_default_observer(observe_quarter)
 
 
 @dataclass
@@ -42,7 +54,7 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
     if steps is not None:
         overrides["steps"] = steps
     scen = load_scenario(scenario, overrides)
-    model = RegionalEconomy(scen, seed=seed)
+    model = RegionalEconomy(scen, seed=seed, observe=observe_quarter)
     total = scen.world.burn_in + scen.world.steps
     iterator = range(total)
     if progress:

@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from highroad.allocator import keep_freed_memory
 from highroad.errors import InvariantError, ScenarioError
+from highroad.provenance import versions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,9 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sub.add_parser("scenarios", help="list the shipped scenarios",
                    description="List the shipped scenarios with their descriptions.")
-    validate = sub.add_parser("validate", help="check a scenario file without running it",
-                              description="Validate a scenario file; exit 2 on an error.")
-    validate.add_argument("file", help="scenario name or path")
+    validate = sub.add_parser("validate", help="check a scenario, sweep or claims file",
+                              description="Validate a scenario, sweep or claims file without "
+                                          "running it; exit 2 on an error.")
+    validate.add_argument("file", help="scenario name, or path of a scenario, sweep or claims "
+                                       "file")
     add_sweep_parser(sub)
     add_demo_parser(sub)
     add_claims_parser(sub)
@@ -95,6 +99,9 @@ def add_sweep_parser(sub: Any) -> None:
     sweep.add_argument("--out", help="results folder (default out/sweeps/NAME)")
     sweep.add_argument("--resume", action="store_true",
                        help="finish a sweep in --out, running only the runs not yet saved")
+    sweep.add_argument("--allow-version-mix", action="store_true",
+                       help="with --resume: finish a sweep started under other versions of "
+                            "highroad, Mesa, numpy or pandas (each run records its own)")
     sweep.add_argument("--engine", choices=("local", "dask"), default="local",
                        help="local process pool (default) or a Dask cluster")
     sweep.add_argument("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 "
@@ -103,6 +110,7 @@ def add_sweep_parser(sub: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    keep_freed_memory()  # the command owns its process (highroad.allocator)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -140,21 +148,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_frame(result.regions, out / f"{stem}_regions")
     write_frame(households_frame(result.model), out / f"{stem}_households")
     write_text(out / f"{stem}_network.json", json.dumps(network_data(result.model)))
-    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides}
+    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides,
+                "versions": versions()}
     write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
     changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
     title = f"{stem}, seed {args.seed}" + (f": {changed}" if changed else "")
     fig = summary_figure(result.economy, result.regions, title[:110])
     save_figure(fig, out / f"{stem}_summary.png")
     table = result.summary()
-    print(f"\n{scenario.name}: {scenario.world.description}")
-    print(f"seed {args.seed}, {scenario.world.steps} quarters after a burn-in of "
-          f"{scenario.world.burn_in}\n")
+    print("\n" + run_header(scenario, args.seed, overrides) + "\n")
     print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
     print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
           f"{stem}_households.parquet|csv, {stem}_network.json, {stem}_scenario.json, "
           f"{stem}_summary.png")
     return 0
+
+
+def run_header(scenario: Any, seed: int, overrides: dict[str, Any]) -> str:
+    """What is run, read off the resolved scenario (not only the file's description line).
+
+    The description is the file's own words; with overrides it is labelled as such and the
+    line below it says what actually runs: regions, government rule, mobility, openness and
+    the policy modules switched on.
+    """
+    w = scenario.world
+    changed = {k: v for k, v in overrides.items() if k != "steps"}
+    if changed:
+        settings = ", ".join(f"{k}={v}" for k, v in changed.items())
+        first = f"{scenario.name} with {settings} (the file describes: {w.description})"
+    else:
+        first = f"{scenario.name}: {w.description}"
+    modules = [name for name, p in scenario.policies.items() if p.enabled]
+    as_run = (f"as run: {w.n_regions} region{'s' if w.n_regions != 1 else ''}, "
+              f"{w.government_rule} government rule, capital mobility {w.capital_mobility:g}, "
+              f"trade openness {w.trade_openness:g}, policy modules: "
+              f"{', '.join(modules) if modules else 'none'}")
+    return (f"{first}\n{as_run}\n"
+            f"seed {seed}, {w.steps} quarters after a burn-in of {w.burn_in}")
 
 
 def households_frame(model: Any) -> Any:
@@ -202,8 +232,26 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from highroad.scenarios.loader import load_scenario
+    from highroad.scenarios.loader import load_scenario, read_toml
 
+    path = Path(args.file)
+    doc = read_toml(path) if path.suffix == ".toml" and path.is_file() else {}
+    if "claims" in doc:
+        from highroad.analysis.claims import condition_overrides, load_claims
+
+        spec = load_claims(path)
+        for claim in spec.claims:  # every condition resolves to a valid scenario
+            for cond in (claim.a, claim.b):
+                condition_overrides(cond, spec.world)
+        print(f"{spec.source}: valid ({len(spec.claims)} claims, {spec.replicates} "
+              "replicates per condition)")
+        return 0
+    if "factors" in doc or "design" in doc:
+        from highroad.scenarios.sweep import load_sweep
+
+        sweep_spec = load_sweep(path)
+        print(f"{sweep_spec.source}: valid (sweep of {sweep_spec.n_runs} runs)")
+        return 0
     scenario = load_scenario(args.file)
     print(f"{scenario.source}: valid ({scenario.world.n_regions} regions, "
           f"{scenario.world.steps} steps, rule {scenario.world.government_rule})")
@@ -215,6 +263,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     try:
         result = sweep(args.file, workers=args.workers, out=args.out, resume=args.resume,
+                       allow_version_mix=args.allow_version_mix,
                        engine=args.engine, address=args.address, progress=not args.no_progress)
     except KeyboardInterrupt:
         print("\ninterrupted: finished runs are saved; finish with --resume", file=sys.stderr)
@@ -299,7 +348,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
     table = report.table[["claim", "observable", "effect", "ci_low", "ci_high",
                           "sceptic_verdict", "counter_verdict"]]
     print(table.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
-    print(f"\nwrote {report.out}/claims.md, claims.csv and figures/")
+    print(f"\nwrote {report.out}/claims.md, claims.csv, versions.json and figures/")
     return 0
 
 

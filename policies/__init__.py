@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-# The named points of the step (DESIGN.md §3) where modules may act, in step order.
+# The named points of the step (docs/design.md, "The quarter") where modules may act, in step order.
 HOOKS = (
     "on_setup",         # once, after the world is built
     "on_policy",        # phase 2: after governments set policy (floors, budgets)

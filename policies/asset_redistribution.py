@@ -1,31 +1,31 @@
-"""Generic, asset-based redistribution (Cohen-Rogers §4; digest modules P4-P6).
+"""Generic, asset-based redistribution (Cohen and Rogers 1997, §4).
 
-"Inequality-generating market capitalism would remain" (M28), so C&R add explicit
+"Inequality-generating market capitalism would remain" (§4), so C&R add explicit
 redistribution, rejecting both the universal Nordic social wage and US means-testing:
 "we should emphasize generic, asset-based, redistributive strategies. In effect, a »citizen
 dividend« of supports – including not just income and insurance but productive assets,
-market rights, and resources needed for citizenship" [A]. Four instruments, each separately
+market rights, and resources needed for citizenship". Four instruments, each separately
 switchable inside the module:
 
 - `citizen_dividend`: every resident holds an equal claim on a share of the profits of the
   region's firms, paid out each quarter. As asset income it raises the outside option of
-  the wage bargain (M32; DESIGN.md §2 names the citizen dividend in the outside option);
+  the wage bargain (§4; docs/design.md names the citizen dividend in the outside option);
 - `worker_ownership`: workers accumulate a stake in the equity of the (investor-owned) firm
   they work in. The stake takes its share of the firm's payouts, and it does not move:
   "people move around less frequently than firms and currency; and local investment provides
   them with the double bounce of market return and improvement in the quality of their
-  community life" (M45). A firm that relocates or exits takes only its investors' share;
+  community life" (§5). A firm that relocates or exits takes only its investors' share;
 - `tax_universalism`: "the taxation of social as well as private income, with a progressive
-  rate structure" [A] (M31): one linear schedule over all income received in the quarter
+  rate structure" (§4): one linear schedule over all income received in the quarter
   (wages, benefits, dividends), whose proceeds return as an equal credit, so that generic
   benefits are clawed back from the rich ("implicit targeting to the needy poor");
-- `early_life`: benefits "pushed backward in the life course" [A] (M35), to "ensure fair
+- `early_life`: benefits "pushed backward in the life course" (§4), to "ensure fair
   access to labor markets before income is earned rather than principally correcting for the
-  results of unequal chances" [B]: public spending on each entering cohort lifts the skill of
+  results of unequal chances" (draft): public spending on each entering cohort lifts the skill of
   entrants from below-median homes, which weakens the link to their parents' income rank.
 
-Wetzel (digest B3.4) warns that ownership of single firms reproduces inequality between firms;
-the model does not assume that ownership equalises: stakes pay what their firm earns.
+Wetzel (n.d., "Autonomy and Allocation") warns that ownership of single firms reproduces inequality
+between firms; the model does not assume that ownership equalises: stakes pay what their firm earns.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class AssetRedistribution(PolicyModule):
 def pay_citizen_dividend(model: RegionalEconomy, p: Params) -> np.ndarray:
     """Each resident receives an equal share of `dividend_share` of local profits.
 
-    Cohen-Rogers §4 [A]: a "»citizen dividend« of supports – including not just income and
+    Cohen and Rogers (1997, §4): a "»citizen dividend« of supports – including not just income and
     insurance but productive assets". The claim is the residents' own asset, paid from the
     firms' cash (firms -> households). Returns the dividend per head by region.
     """
@@ -150,7 +150,7 @@ def price_in_dividend(model: RegionalEconomy, p: Params) -> None:
 def accrue_stakes(model: RegionalEconomy, p: Params) -> None:
     """Workers' stakes in investor-owned firms grow toward the target, paid in new shares.
 
-    Cohen-Rogers §5 (M45): "The devolution of more productive assets to workers would have
+    Cohen and Rogers (1997, §5): "The devolution of more productive assets to workers would have
     the same effect" of tying investment down. No money moves: the investors' claim is
     diluted. The stake takes its share of payouts in `pay_dividends` and stays behind when
     the firm moves (Firm.review_location, RegionalEconomy.relocate).
@@ -173,7 +173,7 @@ def value_stakes(model: RegionalEconomy) -> None:
 def tax_all_income(model: RegionalEconomy, p: Params) -> None:
     """A linear progressive schedule over all income, its proceeds returned as equal credits.
 
-    Cohen-Rogers §4 (M31): tax universalism would "combine the political popularity of
+    Cohen and Rogers (1997, §4): tax universalism would "combine the political popularity of
     generic programs with the greater efficiency of means-tested ones". Net tax
     `progressivity * (y - mean y)` in each region: positive above the mean, a credit below,
     zero in sum, so the regional budget is unchanged.
@@ -200,7 +200,7 @@ def tax_all_income(model: RegionalEconomy, p: Params) -> None:
 def invest_in_entrants(model: RegionalEconomy, p: Params) -> np.ndarray:
     """Make up part of the head start entrants from poorer homes lack; returns the bill.
 
-    Cohen-Rogers §4 (M35): front-loaded benefits "ensure fair access to labor markets before
+    Cohen and Rogers (1997, §4): front-loaded benefits "ensure fair access to labor markets before
     income is earned rather than principally correcting for the results of unequal chances".
     An entrant's log skill has a parental part (the parent's income rank, weighted by
     `demography.skill_persistence`) and an own part (agents/workforce.entrant_skills); public

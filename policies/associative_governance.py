@@ -1,24 +1,24 @@
-"""Public support for regional deliberative arenas (Cohen-Rogers §3; digest module P1).
+"""Public support for regional deliberative arenas (Cohen and Rogers 1997, §3).
 
 C&R's premises: organisations that represent under-represented interests add regulatory
 competence, and "the right kinds of association do not naturally or spontaneously arise"
-[B], so public powers must foster them (M20). The arenas' "distinctive capacity ... to
-gather local information, monitor compliance, and promote cooperation" [A] (M18) works here
+(draft), so public powers must foster them (§3). The arenas' "distinctive capacity ... to
+gather local information, monitor compliance, and promote cooperation" (§3) works here
 through four channels, each scaled by the region's associative capacity:
 
 - monitoring: "Monitoring in the implementation of agreements would also be a natural
-  byproduct of ongoing discussion" (M22): compliance with the wage floor rises;
-- transition: "Moving to the high road is associated with various transition costs" (M41);
+  byproduct of ongoing discussion" (§3): compliance with the wage floor rises;
+- transition: "Moving to the high road is associated with various transition costs" (§5);
   cooperation among firms, unions and schools lowers them;
 - practice: units "operate within networks of similar problem-solvers, comparing solutions
-  across sites with an eye to improvement" [A]: firms close part of the gap to the region's
+  across sites with an eye to improvement": firms close part of the gap to the region's
   best high-road practice;
 - representation: without organised representation "the balance of political and economic
-  bargaining power will defeat norms requiring real equality of opportunity" (M19).
+  bargaining power will defeat norms requiring real equality of opportunity" (§3).
 
 The budget is a share of the region's discretionary spending, redirected from its usual
 split (so quasi-public goods investment falls by that share: support is not free). Support
-"tied to public service" (M23) yields citizen-like solidarities; untied support is partly
+"tied to public service" (§3) yields citizen-like solidarities; untied support is partly
 captured by factions, which the `public_service = false` setting encodes as a loss of the
 channels' effect.
 """
@@ -47,7 +47,7 @@ class Params(PolicyParams):
                                      "Growth of associative capacity bought by the arenas' budget.",
                                      0, 20)
     public_service: bool = spec(True, "-",
-                                "Support is tied to public-service tasks (M23); if false, factions"
+                                "Support is tied to public-service tasks (§3); if false, factions"
                                 " capture part of its effect.")
     faction_loss: float = spec(0.5, "1",
                                "Share of the channels' effect lost when support is not tied to "
@@ -73,7 +73,7 @@ class AssociativeGovernance(PolicyModule):
     Params = Params
 
     def effect(self) -> float:
-        """How much of the arenas' capacity serves the public (M23)."""
+        """How much of the arenas' capacity serves the public (§3)."""
         p = self.params
         return 1.0 if p.public_service else 1.0 - p.faction_loss
 
@@ -92,7 +92,7 @@ class AssociativeGovernance(PolicyModule):
 def fund_arenas(model: RegionalEconomy, p: Params) -> None:
     """Redirect a share of discretionary spending to the arenas; capacity grows with it.
 
-    Cohen-Rogers §3 (M20): associations "do not naturally or spontaneously arise", so public
+    Cohen and Rogers (1997, §3): associations "do not naturally or spontaneously arise", so public
     powers must foster them. The arenas buy their services in the region (public
     consumption); what they take comes out of both parts of the usual split, so quasi-public
     goods investment falls by the same share. The `support` column feeds the capacity update
@@ -110,18 +110,22 @@ def fund_arenas(model: RegionalEconomy, p: Params) -> None:
 
 
 def monitor_standards(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
-    """Monitoring as a by-product of deliberation raises compliance (Cohen-Rogers §3, M22)."""
+    """Monitoring as a by-product of deliberation raises compliance (Cohen and Rogers 1997, §3)."""
     enforcement = model.region_column("enforcement")
     enforcement[:] = np.clip(enforcement + p.monitoring_effect * capacity, 0.0, 1.0)
 
 
 def ease_transition(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
-    """Cooperation lowers the one-off cost of moving to the high road (Cohen-Rogers §5, M41)."""
+    """Cooperation lowers the one-off cost of moving to the high road.
+
+    Cohen and Rogers (1997, §5): "Moving to the high road is associated with various
+    transition costs".
+    """
     model.transition_relief += p.transition_relief * capacity
 
 
 def represent_workers(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
-    """Organised representation balances bargaining power (Cohen-Rogers §3, M19)."""
+    """Organised representation balances bargaining power (Cohen and Rogers 1997, §3)."""
     power = model.region_column("bargaining_power")
     power[:] = np.clip(power + p.representation * capacity, 0.0, 1.0)
 
@@ -129,10 +133,10 @@ def represent_workers(model: RegionalEconomy, p: Params, capacity: np.ndarray) -
 def spread_practice(model: RegionalEconomy, p: Params, capacity: np.ndarray) -> None:
     """Firms close part of the gap to the region's best high-road practice.
 
-    Cohen-Rogers §3 [A]: arenas "operate within networks of similar problem-solvers, comparing
-    solutions across sites with an eye to improvement"; M21: deliberation encourages "a more
-    complete revelation of private information". Best practice is the upper quartile of the
-    region's high-road firms' productivity (tfp); firms below it move toward it.
+    Cohen and Rogers (1997, §3): arenas "operate within networks of similar problem-solvers,
+    comparing solutions across sites with an eye to improvement"; and deliberation encourages
+    "a more complete revelation of private information". Best practice is the upper quartile of
+    the region's high-road firms' productivity (tfp); firms below it move toward it.
     """
     t = model.firm_table
     active = t.view("active")

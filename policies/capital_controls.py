@@ -1,10 +1,10 @@
 """Capital controls: relocation and exit taxed or barred — a robustness control.
 
-Cohen-Rogers §1 (M7) accept the sceptics' premise that controls are "an unstable and
-otherwise inadvisable strategy in a modern economy" [B]; A's sceptic adds that limiting
+Cohen and Rogers (1997, §1) accept the sceptics' premise that controls are "an unstable and
+otherwise inadvisable strategy in a modern economy" (draft); the 1997 version adds that limiting
 access to the domestic market is "difficult to sustain". C&R's claim is meant to hold
-*without* controls, so the module is a control condition (digest P10): it lets a sweep ask
-how much of an egalitarian region's survival comes from blocking exit rather than from
+*without* controls, so the module is a control condition (Cohen and Rogers 1997, §1): it lets a
+sweep ask how much of an egalitarian region's survival comes from blocking exit rather than from
 making staying worth it.
 
 A tax on the value of capital moved to another region (`relocation_tax`) or sent abroad
@@ -50,8 +50,8 @@ class CapitalControls(PolicyModule):
 def tax_capital_flight(model: RegionalEconomy, p: Params) -> None:
     """Set the border taxes on capital (the strictest of this module and any other rule).
 
-    Cohen-Rogers §1 (M7): the sceptic's counter-instrument, "limit access to their domestic
-    … market to those complying with its regulatory terms – both difficult to sustain" [A].
+    Cohen and Rogers (1997, §1): the sceptic's counter-instrument, "limit access to their domestic
+    … market to those complying with its regulatory terms – both difficult to sustain".
     """
     np.maximum(model.relocation_tax, p.relocation_tax, out=model.relocation_tax)
     np.maximum(model.exit_tax, p.exit_tax, out=model.exit_tax)

@@ -1,7 +1,7 @@
 """Money moves of the policy modules: every one recorded in the ledger, every one budgeted.
 
 The modules never touch balances directly; they call these helpers, so the stock-flow check
-at the end of each quarter holds (STYLE.md: "every flow has a payer and a payee").
+at the end of each quarter holds (Godley and Lavoie 2007: every flow has a payer and a payee).
 
 Budget rule, shared by all modules: what a government *spends* on a programme is added to
 the region's `programmes` column, which the next budget plan nets out of discretionary

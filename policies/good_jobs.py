@@ -1,17 +1,17 @@
-"""The good-jobs strategy of Rodrik and Stantcheva (digest §4(i)-(iv)), each part switchable.
+"""The good-jobs strategy of Rodrik and Stantcheva (2021, §§III-VI), each part switchable.
 
-- `employer_training` (§4(i)): sectoral, employer-linked training of the unemployed, whose
+- `employer_training` (§III): sectoral, employer-linked training of the unemployed, whose
   randomised evaluations show "significant and sustained gains for participants"; trainees
   gain skill, and assortative matching places them in the jobs that value skill most;
-- `conditional_subsidy` (§4(ii)): a capital subsidy on the model of the UK's Regional
+- `conditional_subsidy` (§IV): a capital subsidy on the model of the UK's Regional
   Selective Assistance, which targeted "low-income, high-unemployment areas" and financed "up
   to 35 per cent of the investment" — but conditioned, unlike the RSA, on good-job
   commitments: the firm trains its workers, pays at least the good-job wage, and delays
   moving out ("asked to delay doing so for a number of years");
-- `labour_friendly_innovation` (§4(iii)): public R&D that redirects technology "to match
+- `labour_friendly_innovation` (§V): public R&D that redirects technology "to match
   current skills", raising output per worker on the high road without displacing workers:
   the high-road technology frontier of the region moves out;
-- `safeguard` (§4(iv), §6): "Restrictions on imports should not be permissible merely
+- `safeguard` (§VI): "Restrictions on imports should not be permissible merely
   because wages in an exporting country are low", but trade "may be considered unfair when
   competitive advantage is gained through the violation of worker rights". The trigger is
   the suppliers' rights-violation index, never their price; a triggered safeguard shuts out
@@ -124,8 +124,8 @@ class GoodJobs(PolicyModule):
 def train_unemployed(model: RegionalEconomy, p: Params) -> np.ndarray:
     """Enrol a share of the unemployed; trainees gain skill. Returns the bill by region.
 
-    Rodrik-Stantcheva §4(i): sectoral programmes with "partnerships with community colleges
-    and employers" produce "significant and sustained gains for participants". The skill
+    Rodrik and Stantcheva (2021, §III): sectoral programmes with "partnerships with community
+    colleges and employers" produce "significant and sustained gains for participants". The skill
     gain moves trainees up the assortative hiring queue (labour_market.match), toward the
     firms that value skill most. The places are bought from local providers next quarter.
     """
@@ -142,7 +142,7 @@ def train_unemployed(model: RegionalEconomy, p: Params) -> np.ndarray:
 def subsidise_committed_firms(model: RegionalEconomy, p: Params) -> None:
     """Pay part of the planned investment of firms that commit to good jobs.
 
-    Rodrik-Stantcheva §4(ii): the RSA financed "up to 35 per cent of the investment" in
+    Rodrik and Stantcheva (2021, §IV): the RSA financed "up to 35 per cent of the investment" in
     distressed areas; the good-jobs version asks for commitments in return: training, pay at
     least the good-job wage, and a delay before outsourcing or moving. A firm accepts when
     the subsidy covers this quarter's cost of the commitments (forgone output while
@@ -182,8 +182,8 @@ def subsidise_committed_firms(model: RegionalEconomy, p: Params) -> None:
 def keep_commitments(model: RegionalEconomy) -> None:
     """Committed (training) firms pay the good-job wage; low-road trainers lose training time.
 
-    Rodrik-Stantcheva §2: a good job pays a middle-class wage and offers a career ladder; the
-    good-jobs observable counts training firms' jobs (analysis/observables.good_jobs).
+    Rodrik and Stantcheva (2021, §II): a good job pays a middle-class wage and offers a career
+    ladder; the good-jobs observable counts training firms' jobs (analysis/observables.good_jobs).
     """
     t, wf, fp = model.firm_table, model.workforce, model.params.firms
     trains = t.view("trains")
@@ -218,7 +218,7 @@ def good_job_wage(model: RegionalEconomy) -> np.ndarray:
 def shift_frontier(model: RegionalEconomy, p: Params) -> None:
     """Labour-friendly public R&D moves the region's high-road frontier out.
 
-    Rodrik-Stantcheva §4(iii): "The gap between skills and technology can be closed in one of
+    Rodrik and Stantcheva (2021, §V): "The gap between skills and technology can be closed in one of
     two ways": more education, or innovation redirected to match current skills. Output per
     high-road worker rises at the same capital per job, so no job is displaced (the model
     has no labour-replacing automation to compete with it).
@@ -229,7 +229,7 @@ def shift_frontier(model: RegionalEconomy, p: Params) -> None:
 def apply_safeguard(model: RegionalEconomy, p: Params) -> None:
     """Shut out the violating share of low-wage imports, if and only if violations pass V*.
 
-    Rodrik-Stantcheva §6: imports are not to be restricted "merely because wages in an
+    Rodrik and Stantcheva (2021, §VI): imports are not to be restricted "merely because wages in an
     exporting country are low", only where advantage comes "through the violation of worker
     rights". The world price plays no part in the trigger.
     """

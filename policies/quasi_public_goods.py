@@ -1,11 +1,11 @@
-"""Regional training systems and modernisation services (Cohen-Rogers §5; digest module P2).
+"""Regional training systems and modernisation services (Cohen and Rogers 1997, §5).
 
 High-road firms need supports "that firms will not provide on their own, and that the state
-cannot be relied on to provide" (M25): training, technology diffusion, labour-market
+cannot be relied on to provide" (§1): training, technology diffusion, labour-market
 administration. A region that supplies them inclines firms "toward production strategies
 that relied upon them, and via those strategies toward investment in additional capacity
-within those regions" (M43); the effect is "to tie down a growing share of investment, which
-would in effect be investment in locationally-immobile public goods" [A] (M44).
+within those regions" (§5); the effect is "to tie down a growing share of investment, which
+would in effect be investment in locationally-immobile public goods" (§5).
 
 The module finances an addition to the region's quasi-public goods stock with a levy on
 firms' sales. The stock already raises high-road productivity in the core model (it enters
@@ -13,13 +13,13 @@ firms' sales. The stock already raises high-road productivity in the core model 
 are the module's own:
 
 - jointness: the supports need "jointness in supply coupled with jointness in production -
-  intense collaboration among a variety of actors" [B] (M42): only with enough high-road
+  intense collaboration among a variety of actors" (draft, §5): only with enough high-road
   firms taking part does the levy build the stock; below the threshold part of it buys
   ordinary public services instead;
 - training systems: workers on high-road jobs learn faster where the stock is larger.
 
 Firms see the levy as a cost in their expected returns ("will ... drive up their costs",
-M1): whether the supports are worth it to them, the crux of C&R's disagreement with the
+§1): whether the supports are worth it to them, the crux of C&R's disagreement with the
 sceptics, is then the model's answer, not an assumption.
 """
 
@@ -84,10 +84,10 @@ def raise_levy(model: RegionalEconomy, p: Params) -> np.ndarray:
 
 
 def build_stock(model: RegionalEconomy, p: Params, raised: np.ndarray) -> None:
-    """Spend the levy on the stock, in full only where enough firms take part (M42).
+    """Spend the levy on the stock, in full only where enough firms take part (§5).
 
-    Cohen-Rogers §5 [B]: the supports have "jointness in supply coupled with jointness in
-    production"; the share of the levy that builds the stock is the region's high-road
+    Cohen and Rogers (1997 draft, §5): the supports have "jointness in supply coupled with
+    jointness in production"; the share of the levy that builds the stock is the region's high-road
     employment share over `jointness` (at most one); the rest buys ordinary public services.
     """
     joint = (np.ones(model.n_regions) if p.jointness <= 0 else
@@ -98,10 +98,10 @@ def build_stock(model: RegionalEconomy, p: Params, raised: np.ndarray) -> None:
 
 
 def train_workers(model: RegionalEconomy, p: Params) -> None:
-    """Training systems: high-road workers learn faster where the stock is larger (M25)."""
+    """Training systems: high-road workers learn faster where the stock is larger (§1)."""
     model.skill_growth_bonus += p.training_effect * model.public_goods_index()
 
 
 def price_in_levy(model: RegionalEconomy, p: Params) -> None:
-    """Firms and investors expect the levy to cut their revenue per worker (M1)."""
+    """Firms and investors expect the levy to cut their revenue per worker (§1)."""
     model.conditions.revenue_per_worker = model.conditions.revenue_per_worker * (1.0 - p.levy)

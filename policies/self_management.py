@@ -1,31 +1,33 @@
-"""Workers' self-management and the coordinator class (Wetzel, digest Part B).
+"""Workers' self-management and the coordinator class (Wetzel n.d.).
 
 Wetzel's class analysis has two bases of class: capitalist property, and the concentration
 of "empowering" work — "control over planning, conceptualization, decision-making,
-coordination of the labor of others" — in a coordinator class (B2). The module encodes:
+coordination of the labor of others" — in a coordinator class ("What Creates Class
+Oppression?"). The module encodes:
 
-- self-managed firms (B3.2, B3.4): a share of firms are run by their workers. Their capital
-  does not exit (the firm is not investor-owned, so Firm.mobile is false), their net income
-  is shared among members (the dividend rule of RegionalEconomy.pay_dividends), and in a
-  market they can go bankrupt: "Competition between firms is likely to lead to bankruptcy of
-  some firms, generating unemployment";
-- the coordinator-class mechanism in hierarchical firms (B2): a share of each firm's jobs are
-  empowering; the most skilled hold them, earn a scarcity premium ("Firms needing scarce
-  skills will be forced to pay more or give more in the way of perks"), and their skill
-  grows with their tasks: "The skills and knowledge that people have is shaped by the kinds
-  of activities they do day after day". Self-managed firms without job balancing are
+- self-managed firms ("Balanced Jobs", "Autonomy and Allocation"): a share of firms are run by
+  their workers. Their capital does not exit (the firm is not investor-owned, so Firm.mobile is
+  false), their net income is shared among members (the dividend rule of
+  RegionalEconomy.pay_dividends), and in a market they can go bankrupt: "Competition between
+  firms is likely to lead to bankruptcy of some firms, generating unemployment";
+- the coordinator-class mechanism in hierarchical firms ("Balanced Jobs"): a share of each
+  firm's jobs are empowering; the most skilled hold them, earn a scarcity premium ("Firms
+  needing scarce skills will be forced to pay more or give more in the way of perks"), and
+  their skill grows with their tasks: "The skills and knowledge that people have is shaped by
+  the kinds of activities they do day after day". Self-managed firms without job balancing are
   hierarchical too — Mondragon is "coordinator-class dominated" despite its assemblies;
-- job balancing (B3.3): in self-managed firms with balancing, jobs are redesigned "so that
-  the conceptual, decision-making and skilled tasks are integrated with the physical doing
+- job balancing ("Balanced Jobs"): in self-managed firms with balancing, jobs are redesigned "so
+  that the conceptual, decision-making and skilled tasks are integrated with the physical doing
   of the work": every member gets the same share of empowering tasks, so the skill gap
   closes and there is no coordinator premium;
-- remuneration (B3.8): in self-managed firms, pay is shared equally, by effort ("in
+- remuneration ("Wage Labor"): in self-managed firms, pay is shared equally, by effort ("in
   proportion to their effort and sacrifice in socially useful work"), or left to individual
   bargaining;
-- `private_capital = false` (B3.9): "money can't exist in the form of capital": investors
-  found no new firms.
+- `private_capital = false` ("Abolition of money?"): "money can't exist in the form of capital":
+  investors found no new firms.
 
-Participatory planning (B3.6) is not encoded: allocation stays a market.
+Participatory planning ("Central planning versus participatory planning") is not encoded:
+allocation stays a market.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ import numpy as np
 
 from highroad.agents.firm import SELF_MANAGED
 from highroad.agents.workforce import grow_skill
-from highroad.analysis.metrics import lexsort_groups
 from highroad.policies import PolicyModule, PolicyParams, register
+from highroad.regions.kernels import lexsort_groups
 from highroad.scenarios.schema import spec
 
 if TYPE_CHECKING:
@@ -113,7 +115,8 @@ class SelfManagement(PolicyModule):
 
 
 def convert_firms(model: RegionalEconomy, share: float) -> None:
-    """A share of each region's firms (chosen at random) become self-managed (B3.2)."""
+    """A share of each region's firms (chosen at random) become self-managed ("Autonomy and
+    Allocation")."""
     t = model.firm_table
     active = np.flatnonzero(t.view("active"))
     region = t.view("region")[active]
@@ -125,7 +128,7 @@ def convert_firms(model: RegionalEconomy, share: float) -> None:
 
 
 def draw_effort(model: RegionalEconomy, n: int, dispersion: float) -> np.ndarray:
-    """Effort: "the one thing that each person has in their own power" (B3.8); mean one."""
+    """Effort: "the one thing that each person has in their own power" ("Wage Labor"); mean one."""
     return np.exp(dispersion * model.rng.standard_normal(n) - 0.5 * dispersion**2)
 
 
@@ -139,10 +142,11 @@ def assign_empowering_jobs(model: RegionalEconomy, share: float,
                            balanced: np.ndarray) -> np.ndarray:
     """In each hierarchical firm, the most skilled `share` of the staff hold empowering jobs.
 
-    Wetzel B2: "When these tasks are concentrated or relatively monopolized into an elite,
-    that is the basis of coordinator class power". Skill decides who gets them; the tasks
-    then build the skill (`skills_follow_tasks`), so the stratum reproduces itself.
-    Returns a mask over all workers (see `empowered_workers` for their indices).
+    Wetzel (n.d., "Balanced Jobs"): "When these tasks are concentrated or relatively
+    monopolized into an elite, that is the basis of coordinator class power". Skill decides who
+    gets them; the tasks then build the skill (`skills_follow_tasks`), so the stratum
+    reproduces itself. Returns a mask over all workers (see `empowered_workers` for their
+    indices).
     """
     out = np.zeros(len(model.workforce), dtype=bool)
     out[empowered_workers(model, share, balanced)] = True
@@ -181,7 +185,7 @@ def empowered_workers(model: RegionalEconomy, share: float,
 
 
 def share_pay(model: RegionalEconomy, rule: str, effort: np.ndarray) -> None:
-    """Self-managed firms share their pay bill among members by their rule (B3.8).
+    """Self-managed firms share their pay bill among members by their rule ("Wage Labor").
 
     `equal`: everyone gets the firm's mean pay; `effort`: pay is proportional to effort,
     "remunerated in proportion to their effort and sacrifice"; `bargaining`: individual
@@ -205,11 +209,12 @@ def share_pay(model: RegionalEconomy, rule: str, effort: np.ndarray) -> None:
 
 def pay_coordinator_premium(model: RegionalEconomy, premium: float,
                             coordinator: np.ndarray) -> None:
-    """Empowering jobs earn a premium on the bargained wage, paid by the firm (B2, B3.4).
+    """Empowering jobs earn a premium on the bargained wage, paid by the firm ("What Creates Class
+    Oppression?", "Autonomy and Allocation").
 
-    Wetzel B2: "Individuals can use acquisition of different levels of skill and expertise
-    to secure bargaining power to compete in the labor market." `coordinator`: a mask over
-    workers, or their indices.
+    Wetzel (n.d., "Autonomy and Allocation"): "Individuals can use acquisition of different
+    levels of skill and expertise to secure bargaining power to compete in the labor market."
+    `coordinator`: a mask over workers, or their indices.
     """
     wf = model.workforce
     wf.wage[coordinator] *= 1.0 + premium
@@ -231,9 +236,10 @@ def skills_follow_tasks(model: RegionalEconomy, p: Params, balanced: np.ndarray,
                         coordinators: np.ndarray | None = None) -> None:
     """Empowering tasks build skill: for coordinators alone, or for every balanced member.
 
-    Wetzel B2: "The professionals and managers do jobs, and experience forms of education,
-    that prepare them for effective decision-making." Under job balancing each member does
-    a `coordinator_share` of empowering work, so the same learning is spread evenly (B3.3).
+    Wetzel (n.d., "Balanced Jobs"): "The professionals and managers do jobs, and experience
+    forms of education, that prepare them for effective decision-making." Under job
+    balancing each member does a `coordinator_share` of empowering work, so the same
+    learning is spread evenly.
     `coordinators`: those marked at bargaining, if known (see `marked_coordinators`).
     """
     wf, lp = model.workforce, model.params.labour

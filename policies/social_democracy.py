@@ -1,23 +1,23 @@
-"""The "old solution" of Cohen-Rogers §2: centralised bargaining, transfers, demand support.
+"""The "old solution" (Cohen and Rogers 1997, §2): central bargaining, transfers, demand support.
 
-Three mechanisms of the post-war settlement (digest module P9, mechanisms M8-M11):
+Three mechanisms of the post-war settlement (Cohen and Rogers 1997, §2):
 
 - centralised bargaining: unions "made deals with »monopoly« capital directly – in
   centralized systems of wage-bargaining", "exchanging wage moderation for commitments to
-  increased social welfare spending and guarantees of full employment" (M10). Covered wages
+  increased social welfare spending and guarantees of full employment" (§2). Covered wages
   are compressed toward the regional mean, and unions give up part of their bargaining weight;
 - transfers: "In the most advanced Nordic cases, a substantial »social wage« was assured to
   all adults"; elsewhere efforts were "more »means-tested«" (§4). Universal or means-tested,
   financed pay-as-you-go by an earmarked tax on wages;
 - counter-cyclical demand support: "Wage increases or state-led redistribution toward labor
   increased effective demand, which was captured by domestic firms supplying employment"
-  (M8), on the condition of an economy "sufficiently insulated from foreign competitors that
-  the benefits of demand-stimulus could be reliably captured within its borders" (M11). The
+  (§2), on the condition of an economy "sufficiently insulated from foreign competitors that
+  the benefits of demand-stimulus could be reliably captured within its borders" (§2). The
   stimulus is bought in the region's goods market, so under openness part of it leaks to
-  imports and other regions (M13) by the goods market's own rules, not by assumption here.
+  imports and other regions (§2) by the goods market's own rules, not by assumption here.
 
 Not encoded: the dependency traps and the weak political support that C&R hold against the
-two transfer designs (M29, M30); workers here do not choose whether to look for work, and
+two transfer designs (§4); workers here do not choose whether to look for work, and
 programmes do not depend on votes.
 """
 
@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from highroad.analysis.metrics import group_medians
 from highroad.policies import PolicyModule, PolicyParams, register
 from highroad.policies.flows import by_region, gov_buys, gov_pays_households, households_pay_gov
+from highroad.regions.kernels import group_medians
 from highroad.scenarios.schema import spec
 
 if TYPE_CHECKING:
@@ -93,8 +93,8 @@ class SocialDemocracy(PolicyModule):
     def social_wage_in_outside_option(self, model: RegionalEconomy) -> None:
         """The social wage is income a worker keeps without the job: it raises her fallback.
 
-        Cohen-Rogers §4 (M32): "By increasing labor's bargaining power, a higher social wage
-        drives the economy toward" high-road production; DESIGN.md §2 counts transfers in the
+        Cohen and Rogers (1997, §4): "By increasing labor's bargaining power, a higher social wage
+        drives the economy toward" high-road production; docs/design.md counts transfers in the
         outside option of the Nash bargain.
         """
         model.outside_bonus += self.last_transfer
@@ -103,8 +103,8 @@ class SocialDemocracy(PolicyModule):
         """Pay the social wage, and the earmarked wage tax that covers last quarter's cost.
 
         Universal: to "all adults" (the Nordic case); means-tested: to households with
-        "substantially substandard incomes" (Cohen-Rogers §2), here below `means_test` times
-        the regional median of this quarter's income. Pay-as-you-go: the tax rate is last
+        "substantially substandard incomes" (Cohen and Rogers 1997, §2), here below `means_test`
+        times the regional median of this quarter's income. Pay-as-you-go: the tax rate is last
         quarter's cost over last quarter's wage bill, so the programme is self-financing with
         a one-quarter lag and the region's discretionary budget absorbs the rest.
         """
@@ -135,7 +135,7 @@ class SocialDemocracy(PolicyModule):
 def moderate_wages(model: RegionalEconomy, p: Params) -> None:
     """Covered unions trade part of their bargaining weight for welfare and full employment.
 
-    Cohen-Rogers §2 (M10): "exchanging wage moderation for commitments to increased social
+    Cohen and Rogers (1997, §2): "exchanging wage moderation for commitments to increased social
     welfare spending and guarantees of full employment".
     """
     model.region_column("bargaining_power")[:] *= 1.0 - p.coverage * p.wage_moderation
@@ -144,9 +144,9 @@ def moderate_wages(model: RegionalEconomy, p: Params) -> None:
 def compress_wages(model: RegionalEconomy, p: Params) -> None:
     """Centralised bargaining sets covered wages closer to the regional mean.
 
-    Cohen-Rogers §2 (M10): strong unions bargained "in centralized systems of
+    Cohen and Rogers (1997, §2): strong unions bargained "in centralized systems of
     wage-bargaining"; a central agreement sets one scale for many firms, so covered wages
-    move toward the region's mean wage (wage compression, DESIGN.md §4). Firms that pay less
+    move toward the region's mean wage (wage compression). Firms that pay less
     than the mean pay more, and the reverse.
     """
     wf, t = model.workforce, model.firm_table
@@ -171,9 +171,9 @@ def compress_wages(model: RegionalEconomy, p: Params) -> None:
 def support_demand(model: RegionalEconomy, p: Params) -> None:
     """Counter-cyclical purchases when unemployment exceeds the target, bought in the region.
 
-    Cohen-Rogers §2 (M8, M11): demand stimulus works when its benefits are "reliably captured
+    Cohen and Rogers (1997, §2): demand stimulus works when its benefits are "reliably captured
     within its borders"; the purchases join the region's demand and leak to imports and other
-    regions as the goods market dictates (M13). Deficit-financed: repaid through the
+    regions as the goods market dictates (§2). Deficit-financed: repaid through the
     government's debt correction.
     """
     workers = np.maximum(model.workers_by_region, 1.0)

@@ -1,10 +1,10 @@
-"""A supra-regional institution above the regions (Cohen-Rogers §5; Walzer; digest P8).
+"""A supra-regional institution above the regions (Cohen and Rogers 1997, §5; Walzer 2000).
 
-Cohen-Rogers §5: "supra-regional authorities could reasonably require, as a condition of
-their support for regional ones, limits to destructive regional competition" (M60); regions
+Cohen and Rogers (1997, §5): "supra-regional authorities could reasonably require, as a condition of
+their support for regional ones, limits to destructive regional competition" (§5); regions
 "seeking increased capacity would naturally look to others … to provide performance
-benchmarks" (M59); and the risk: "rich regions would withdraw from any broader regime
-requiring contribution in excess of reward, exacerbating those differences" (M52, the
+benchmarks" (§5); and the risk: "rich regions would withdraw from any broader regime
+requiring contribution in excess of reward, exacerbating those differences" (§5, the
 balkanization spiral). The mechanisms, each a key of `[policies.supra_regional]`:
 
 - floors (`tax_floor`, `labour_standard_floor`), binding on each member in a quarter with
@@ -17,9 +17,9 @@ balkanization spiral). The mechanisms, each a key of `[policies.supra_regional]`
   exist"), capped by an `oligarchic_cap` on what any member pays ("only within limits set by
   its oligarches");
 - `conditional_support`: a pooled fund for regional programmes (spent as quasi-public
-  goods), paid only to members not undercutting the others' tax or standard (M60);
+  goods), paid only to members not undercutting the others' tax or standard (§5);
 - `learning`: members copy the policy of their best-performing member neighbour on the
-  region network (M59; Walzer: "success there a model for imitation or revision here");
+  region network (§5; Walzer: "success there a model for imitation or revision here");
 - capital levies (`relocation_levy`, `exit_levy`) on capital leaving members (Walzer's third
   degree: "a World Bank and IMF strong enough to regulate the flow of capital"; global state
   and federation: nothing lies outside, so exit abroad is barred);
@@ -29,13 +29,13 @@ balkanization spiral). The mechanisms, each a key of `[policies.supra_regional]`
   revokes their autonomy with probability `revocation` per quarter ("The autonomy is not
   secure, since the center is always capable of canceling it");
 - `policy_noise`: the central policy carries a common random error each quarter, one draw for
-  everyone (the digest's "correlated error", Walzer's risk of central tyranny, the empire's
+  everyone (a "correlated error", Walzer's risk of central tyranny, the empire's
   "arbitrary and capricious" rule);
 - `membership = "voluntary"`: each quarter a member leaves when its smoothed net
   contribution exceeds `tolerance` of its revenue, and a non-member that would be a net
-  recipient rejoins — the balkanization test of Cohen-Rogers §5.
+  recipient rejoins — the balkanization test of Cohen and Rogers (1997, §5).
 
-`regime` presets encode Walzer's seven regimes (walzer_wetzel.md A3, summary table); under a
+`regime` presets encode Walzer's seven regimes (Walzer 2000, §§II-IV); under a
 preset, any key set to a value other than its default overrides the preset.
 """
 
@@ -62,7 +62,7 @@ REGIMES = ("custom", "global_state", "empire", "federation", "third_degree_plura
 class Params(PolicyParams):
     enabled: bool = spec(False, "-", "Switch the supra-regional institution on.")
     regime: str = spec("custom", "-",
-                       "Walzer regime preset (walzer_wetzel.md A3), or custom: the keys below as "
+                       "Walzer regime preset (Walzer 2000, §§II-IV), or custom: the keys below as "
                        "set.", choices=REGIMES)
     membership: str = spec("compulsory", "-",
                            "Compulsory, or voluntary: each region decides each quarter whether "
@@ -120,7 +120,7 @@ class Params(PolicyParams):
                                     "benefit.", 0, 0.99)
 
 
-# Walzer's regimes as presets (walzer_wetzel.md A3 "Encoding" and summary table). Values are
+# Walzer's regimes as presets (Walzer 2000, §§II-IV). Values are
 # orders of magnitude for the text's qualitative rankings, not calibrated numbers.
 PRESETS: dict[str, dict[str, Any]] = {
     # "a strong government that was able to establish universal standards of labor and
@@ -205,7 +205,7 @@ class SupraRegional(PolicyModule):
         levy_capital_flight(model, s, member)
 
     def on_goods_market(self, model: RegionalEconomy) -> None:
-        # Conditional support received last quarter, spent on regional programmes (M60).
+        # Conditional support received last quarter, spent on regional programmes (§5).
         gov_buys(model, self.support_received, builds_stock=True, budgeted=False)
         self.support_received = np.zeros(model.n_regions)
 
@@ -251,11 +251,12 @@ class SupraRegional(PolicyModule):
     def decide_membership(self, model: RegionalEconomy, net: np.ndarray) -> None:
         """Stay while the smoothed net benefit beats -tolerance; poor outsiders rejoin.
 
-        Cohen-Rogers §5 (M52): "rich regions would withdraw from any broader regime requiring
+        Cohen and Rogers (1997, §5): "rich regions would withdraw from any broader regime requiring
         contribution in excess of reward, exacerbating those differences". A leaver's exit
         raises the burden on the next richest (the members' mean falls), which is how a
         spiral can start; a non-member whose revenue per head is below the members' mean
-        would be a net recipient and asks back in (M57: the poor "need" the better-off).
+        would be a net recipient and asks back in (Cohen and Rogers 1997, §5: the poor "need" the
+        better-off).
         """
         s, rt = self.settings, model.region_table
         member = rt.view("member")
@@ -289,7 +290,11 @@ def harmonise(model: RegionalEconomy, s: Params, member: np.ndarray,
 
 def revoke_autonomy(model: RegionalEconomy, s: Params, member: np.ndarray,
                     central: tuple[float, float], hegemon: int) -> None:
-    """Empire: now and then the hegemon imposes its policy on a subject region (Walzer §2)."""
+    """Empire: now and then the hegemon imposes its policy on a subject region.
+
+    Walzer (2000, §III): "The autonomy is not secure, since the center is always capable of
+    canceling it".
+    """
     subject = member & (np.arange(model.n_regions) != hegemon)
     hit = subject & (model.rng.random(model.n_regions) < s.revocation)
     model.region_column("capital_tax")[hit] = np.clip(central[0], 0.0, 0.9)
@@ -300,7 +305,7 @@ def revoke_autonomy(model: RegionalEconomy, s: Params, member: np.ndarray,
 def enforce_floors(model: RegionalEconomy, s: Params, member: np.ndarray) -> None:
     """Members' tax and standard may not fall below the floors, where enforcement bites.
 
-    Cohen-Rogers §5 (M60): "limits to destructive regional competition"; Walzer: a WTO "able
+    Cohen and Rogers (1997, §5): "limits to destructive regional competition"; Walzer: a WTO "able
     to enforce labor and environmental standards"; weak organisations enforce "at best, only
     partially" (`enforcement` < 1).
     """
@@ -377,12 +382,12 @@ def pay_tribute(model: RegionalEconomy, s: Params, member: np.ndarray,
 
 def support_conditionally(model: RegionalEconomy, s: Params,
                           member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pool a share of members' revenue; pay it to members that do not undercut (M60).
+    """Pool a share of members' revenue; pay it to members that do not undercut (§5).
 
-    Cohen-Rogers §5: supra-regional authorities require, "as a condition of their support for
-    regional ones, limits to destructive regional competition". A member qualifies while its
-    capital tax and labour standard are at least (1 - margin) times the members' means;
-    qualifying members share the pool per head. Returns (received, paid) by region.
+    Cohen and Rogers (1997, §5): supra-regional authorities require, "as a condition of their
+    support for regional ones, limits to destructive regional competition". A member qualifies
+    while its capital tax and labour standard are at least (1 - margin) times the members'
+    means; qualifying members share the pool per head. Returns (received, paid) by region.
     """
     R = model.n_regions
     zero = np.zeros(R)
@@ -405,7 +410,7 @@ def support_conditionally(model: RegionalEconomy, s: Params,
 def learn_from_neighbours(model: RegionalEconomy, s: Params, member: np.ndarray) -> None:
     """Members move their policy toward their best-performing member neighbour's.
 
-    Cohen-Rogers §5 (M59): regions "would naturally look to others … to provide performance
+    Cohen and Rogers (1997, §5): regions "would naturally look to others … to provide performance
     benchmarks"; Walzer: "success there a model for imitation or revision here". Performance
     is the expected wage of a resident: median wage times the employment rate.
     """

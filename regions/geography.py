@@ -38,7 +38,7 @@ def neighbour_matrix(graph: nx.Graph) -> np.ndarray:
 def agglomeration_index(high_road_share: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
     """Density of high-road employment nearby: own region, plus half-weight neighbours.
 
-    Cohen-Rogers §5 (M47): "As the density of advanced firms increases, cross-learning and all
+    Cohen and Rogers (1997, §5): "As the density of advanced firms increases, cross-learning and all
     manner of efficiencies in joint production can be realized".
     """
     return (high_road_share + 0.5 * neighbours @ high_road_share) / 1.5

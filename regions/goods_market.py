@@ -20,8 +20,8 @@ def quality_share(income: np.ndarray, relative_price: np.ndarray, preference: fl
                   reference_income: float) -> np.ndarray:
     """Share of spending that buys quality goods: rises with income, falls with its price.
 
-    Cohen-Rogers §5 (M39): high-road wages are "supported by customer willingness to pay for
-    higher quality"; DESIGN.md §2: "the quality share rises with income (the demand side of the
+    Cohen and Rogers (1997, §5): high-road wages are "supported by customer willingness to pay for
+    higher quality"; docs/design.md: "the quality share rises with income (the demand side of the
     high road)". A CES split whose weight on quality rises with income; with substitution
     elasticity above one, cheaper quality (better supports) wins share.
     """
@@ -55,8 +55,8 @@ def trade_shares(openness: float, exposure: np.ndarray, domestic_price: np.ndarr
                  world_price: np.ndarray, elasticity: float) -> np.ndarray:
     """Import share of tradable demand: openness times exposure, more when home is dearer.
 
-    Cohen-Rogers §2 (M13): openness qualifies "the degree to which demand will be met by
-    domestic firms"; low-road goods are the most exposed to low-wage suppliers (M38).
+    Cohen and Rogers (1997, §2): openness qualifies "the degree to which demand will be met by
+    domestic firms"; low-road goods are the most exposed to low-wage suppliers (§5).
     """
     ratio = domestic_price / world_price
     return np.clip(openness * exposure * ratio**elasticity, 0.0, 0.95)

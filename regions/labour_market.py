@@ -1,7 +1,7 @@
 """Regional labour markets: separations, layoffs, matching. Vectorised over all workers.
 
 Workers search only in their own region (they "move around less frequently than firms and
-currency", Cohen-Rogers §5); migration is a separate, rare step.
+currency\", Cohen and Rogers 1997, §5); migration is a separate, rare step.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from highroad.agents.workforce import UNEMPLOYED
-from highroad.analysis.metrics import lexsort_groups
 from highroad.regions.draws import bernoulli_indices
+from highroad.regions.kernels import lexsort_groups
 
 
 def separations(employer: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
@@ -24,7 +24,7 @@ def layoffs(employer: np.ndarray, target: np.ndarray, rng: np.random.Generator,
     """Indices of the workers laid off by firms with more workers than their `target`.
 
     Jobs exist only where capital does (capital per job): when capital leaves a region or a
-    firm shrinks, the workforce goes with it (Cohen-Rogers §1, M2: exit "lays off the
+    firm shrinks, the workforce goes with it (Cohen and Rogers 1997, §1: exit "lays off the
     workforce"). Each such firm lays off its excess, chosen at random. `counts`: the firms'
     current employees, if known.
     """

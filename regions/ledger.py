@@ -1,6 +1,6 @@
 """Stock-flow consistent accounting: every payment recorded once, with payer and payee.
 
-Following Godley-Lavoie and Caiani et al. (STYLE.md), each quarter the ledger holds the
+Following Godley and Lavoie (2007) and Caiani et al. (2016), each quarter the ledger holds the
 transaction-flow matrix (rows: flows, columns: sectors; every row sums to zero) and the net
 inflow of each sector in each region. The model updates balances itself; at the end of the
 quarter `check` compares each sector's change in money holdings, region by region, with what

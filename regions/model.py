@@ -1,4 +1,4 @@
-"""The multi-region economy: a Mesa model whose step is the quarter of DESIGN.md §3."""
+"""The multi-region economy: a Mesa model whose step is the quarter of docs/design.md."""
 
 from __future__ import annotations
 
@@ -20,8 +20,6 @@ from highroad.agents.workforce import (
     income_ranks,
     learn_and_forget,
 )
-from highroad.allocator import keep_freed_memory
-from highroad.analysis.metrics import group_medians
 from highroad.errors import InvariantError
 from highroad.policies import REGISTRY
 from highroad.regions import goods_market as gm
@@ -31,7 +29,9 @@ from highroad.regions.draws import bernoulli_indices
 from highroad.regions.geography import agglomeration_index, neighbour_matrix, region_network
 from highroad.regions.governing import hear_exit_threats, observe_capital_flows
 from highroad.regions.government import OBJECTIVE_RULES
+from highroad.regions.kernels import group_medians
 from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW, Ledger
+from highroad.regions.observer import Observer, default_observer
 from highroad.regions.region import Region, new_region_table
 from highroad.regions.returns import (
     HIGH,
@@ -53,12 +53,13 @@ class RegionalEconomy(mesa.Model):
     """Regions, firms, investors and workers; one step is one quarter.
 
     Build it from a validated `Scenario` and an integer seed; `step()` runs the nine phases
-    of DESIGN.md §3 in order, each one line.
+    of docs/design.md in order, each one line. `observe` returns the rows recorded each
+    quarter after the burn-in (default: `highroad.regions.observer.default_observer()`).
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0, observe: Observer | None = None) -> None:
         super().__init__(rng=int(seed))
-        keep_freed_memory()  # scratch arrays reused, not faulted in again (highroad.allocator)
+        self.observe = observe if observe is not None else default_observer()
         self.params = scenario
         self.seed = int(seed)
         world = scenario.world
@@ -245,7 +246,7 @@ class RegionalEconomy(mesa.Model):
     def apply_shocks(self) -> None:
         """Regional productivity shocks: log AR(1) with the scenario's `volatility`.
 
-        Cohen-Rogers §5 (M56): the volatility of competitive strategies "should alert even
+        Cohen and Rogers (1997, §5): the volatility of competitive strategies "should alert even
         members of successful regions that their well-being may not be permanent".
         """
         shocks = self.params.shocks
@@ -258,7 +259,7 @@ class RegionalEconomy(mesa.Model):
         self.reset_levers()
         gov, assoc = self.params.government, self.params.associations
         a = self.region_column("associative_capacity")
-        # Monitoring as a by-product of deliberation (Cohen-Rogers §3, M22).
+        # Monitoring as a by-product of deliberation (Cohen and Rogers 1997, §3).
         self.region_column("enforcement")[:] = np.clip(
             gov.enforcement + assoc.enforcement_effect * a, 0.0, 1.0)
         self.region_column("bargaining_power")[:] = self.params.labour.bargaining_power
@@ -395,8 +396,8 @@ class RegionalEconomy(mesa.Model):
     def plan_firm_investment(self) -> None:
         """Firms reinvest retained earnings: replace used capital, grow when returns beat the world.
 
-        Cohen-Rogers §5 (M43): supports "incline firms toward production strategies that relied
-        upon them, and via those strategies toward investment in additional capacity within
+        Cohen and Rogers (1997, §5): supports "incline firms toward production strategies that
+        relied upon them, and via those strategies toward investment in additional capacity within
         those regions". Net growth responds to the smoothed after-tax return over the world
         return; idle capacity is not replaced.
         """
@@ -930,7 +931,7 @@ class RegionalEconomy(mesa.Model):
     def retire_and_enter(self) -> None:
         """Workers retire; each is replaced by an entrant whose skill follows the parent's rank.
 
-        DESIGN.md §2: "workers retire and new cohorts enter with skill shaped by early-life
+        docs/design.md: "workers retire and new cohorts enter with skill shaped by early-life
         investment and parental wealth". The household's wealth passes to the entrant (a
         bequest inside the same household row: no money moves).
         """
@@ -956,8 +957,8 @@ class RegionalEconomy(mesa.Model):
     def migrate(self) -> None:
         """Rarely, an unemployed worker moves to the region with the best job prospects.
 
-        Cohen-Rogers §5: "people move around less frequently than firms and currency"; the
-        move happens only when expected income there beats home by a clear margin (10%).
+        Cohen and Rogers (1997, §5): "people move around less frequently than firms and currency";
+        the move happens only when expected income there beats home by a clear margin (10%).
         """
         p, wf = self.params, self.workforce
         movers = bernoulli_indices(self.rng, len(wf), p.demography.migration_rate)
@@ -984,7 +985,7 @@ class RegionalEconomy(mesa.Model):
     def update_associations(self) -> None:
         """Associative capacity grows with high-road density and public support, and decays.
 
-        Cohen-Rogers §3 (M20): "the right kinds of association do not naturally or
+        Cohen and Rogers (1997, §3): "the right kinds of association do not naturally or
         spontaneously arise"; they grow where they are supported (the `support` column, set
         by policy modules) and where cooperative, high-road production is dense.
         """
@@ -1022,10 +1023,8 @@ class RegionalEconomy(mesa.Model):
         self.accounting_residual = residual
         observe_capital_flows(self)
         measure_resident_welfare(self)
-        if self.steps >= self.params.world.burn_in:
-            from highroad.analysis.observables import observe
-
-            economy, regions = observe(self)
+        if self.steps >= self.params.world.burn_in and self.observe is not None:
+            economy, regions = self.observe(self)
             self.records.append(economy)
             self.region_records.extend(regions)
 

@@ -4,7 +4,7 @@ One table per quarter, computed once from last quarter's prices and this quarter
 read by every decision: strategy review, relocation, exit, entry and investment. Using the
 same expectations for "here" and "there" keeps the comparison fair; what ties a high-road firm
 to its region is that its productivity there rests on immobile supports (quasi-public goods,
-associative capacity, agglomeration) it would not find elsewhere (Cohen-Rogers §5, M44).
+associative capacity, agglomeration) it would not find elsewhere (Cohen and Rogers 1997, §5).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def nash_wage(revenue_per_worker: np.ndarray | float, outside_option: np.ndarray
               bargaining_power: np.ndarray | float) -> np.ndarray:
     """Generalised Nash bargaining over the match surplus.
 
-    DESIGN.md §2: "Nash wage bargaining between the worker's outside option (benefits, citizen
+    docs/design.md: "Nash wage bargaining between the worker's outside option (benefits, citizen
     dividend, asset income) and the firm's productivity with bargaining power set by union
     coverage". The worker gets her outside option plus a share `bargaining_power` of the surplus.
     """
@@ -30,8 +30,8 @@ def nash_wage(revenue_per_worker: np.ndarray | float, outside_option: np.ndarray
 def apply_wage_floor(wage: np.ndarray, floor: np.ndarray, complies: np.ndarray) -> np.ndarray:
     """A labour standard: complying employers pay at least the regional floor.
 
-    Cohen-Rogers §5 (M41): the high road needs "barriers to low-road defection"; the digest's
-    P3 encodes them as a wage floor with an enforcement probability.
+    Cohen and Rogers (1997, §5): the high road needs "barriers to low-road defection", which
+    the model encodes as a wage floor with an enforcement probability.
     """
     return np.where(complies, np.maximum(wage, floor), wage)
 
@@ -118,9 +118,9 @@ def high_road_productivity(base: float, shock: np.ndarray, skill: np.ndarray,
     """Quality units per high-road job: rests on skill and on immobile regional supports.
 
     Cohen and Rogers (1997, §5): high-road firms "compete more on product or service quality"
-    and need quasi-public goods that "firms will not provide on their own", associative
-    cooperation and the density of advanced firms nearby. Training time is output forgone
-    (the price of skill growth). `public_capital` is the multiplier of
+    and need quasi-public goods that "firms will not provide on their own" (§1, §5), associative
+    cooperation (§3) and the density of advanced firms nearby (§5). Training time is output
+    forgone (the price of skill growth). `public_capital` is the multiplier of
     `public_capital_multiplier` at the high road's elasticity.
     """
     supports = (public_capital

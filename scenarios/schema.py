@@ -1,7 +1,7 @@
 """The scenario schema: every parameter in one typed place, with default, unit and range.
 
 A scenario file (TOML) sets any subset of these; everything else takes the default below.
-Following the EMA Workbench split (STYLE.md), the top-level keys are *the world*
+Following the EMA Workbench split (Kwakkel 2017), the top-level keys are *the world*
 (uncertainties: mobility, openness, volatility, size) plus the government rule, the tables
 hold the mechanisms' parameters, and `[policies.<module>]` holds *the levers*.
 

@@ -73,21 +73,24 @@ class SweepResult:
 
 
 def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int | None = None,
-          out: str | Path | None = None, resume: bool = False, engine: str = "local",
+          out: str | Path | None = None, resume: bool = False,
+          allow_version_mix: bool = False, engine: str = "local",
           address: str | None = None, progress: bool = False) -> SweepResult:
     """Run a sweep and return its results (see `SweepResult`).
 
     `spec_or_path`: a sweep file, a shipped sweep's name, a dict shaped like the file, or a
     `SweepSpec`. `workers` defaults to the number of cores. `out` defaults to
     `out/sweeps/<name>`; it must not already hold a sweep unless `resume` is set, in which
-    case only the runs not yet saved there are run. `engine` is `local` (a process pool) or
-    `dask` (the scheduler at `address`, or a LocalCluster of `workers` processes).
+    case only the runs not yet saved there are run — under the same versions of highroad,
+    Mesa, numpy and pandas as the saved ones, unless `allow_version_mix`. `engine` is
+    `local` (a process pool) or `dask` (the scheduler at `address`, or a LocalCluster of
+    `workers` processes).
     Everything is checked, and a `ScenarioError` raised, before any run starts.
     """
     spec = load_sweep(spec_or_path)
     workers = check_engine(engine, workers, address)
     store = SweepStore(out if out is not None else Path("out") / "sweeps" / spec.name)
-    store.check(spec, resume)
+    store.check(spec, resume, allow_version_mix)
     if not store.finished():
         run_missing(spec, store, engine, workers, address, progress)
     if store.parts.exists():  # a sweep killed while clearing up after itself

@@ -28,7 +28,9 @@ from typing import Any
 
 import pandas as pd
 
+from highroad.allocator import keep_freed_memory
 from highroad.errors import ScenarioError
+from highroad.provenance import versions
 from highroad.scenarios.loader import Scenario
 
 ENGINES = ("local", "dask")
@@ -63,7 +65,7 @@ def execute_run(task: RunTask) -> RunOutput:
     from highroad.api import simulate
 
     record: dict[str, Any] = {k: getattr(task, k) for k in KEYS}
-    record.update(factors=task.factors, command=task.command)
+    record.update(factors=task.factors, command=task.command, versions=versions())
     start = time.perf_counter()
     try:
         result = simulate(task.base, seed=task.seed, overrides=task.factors)
@@ -117,7 +119,9 @@ def engine_outputs(tasks: Iterable[RunTask], engine: str, workers: int,
     """Start an engine and give the stream of run outputs; shut it down afterwards.
 
     `local` with one worker runs in this process (no pool to start, easiest to debug); with
-    more it uses a pool of spawned processes. (Spawned, not forked: safe whatever threads
+    more it uses a pool of spawned processes. Processes highroad starts (the pool, a
+    LocalCluster) keep freed memory (`highroad.allocator`); the caller's process is left as
+    it is. (Spawned, not forked: safe whatever threads
     this process runs, and the same on every platform; Mesa's batchrunner also switches the
     global default to spawn on import. As with any spawned pool, a script that calls the
     sweep needs an `if __name__ == "__main__":` guard.) `dask` connects to the scheduler at
@@ -129,7 +133,8 @@ def engine_outputs(tasks: Iterable[RunTask], engine: str, workers: int,
     elif workers == 1:
         yield (execute_run(task) for task in tasks)
     else:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                   initializer=keep_freed_memory)  # highroad's own processes
         try:
             yield pool_outputs(pool, tasks, window=2 * workers)
         except BrokenProcessPool as exc:
@@ -173,6 +178,7 @@ def dask_client(address: str | None, workers: int) -> Iterator[Any]:
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
+        client.run(keep_freed_memory)  # workers highroad started (not a user's scheduler)
         yield client
 
 

@@ -184,9 +184,9 @@ class SweepSpec:
             "design": {k: v for k, v in self.design.items() if k != "file"},
             "factors": {f.key: f.describe() for f in self.factors},
         }
-        digest = hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode())
-        digest.update(pd.util.hash_pandas_object(self.plan, index=False).to_numpy().tobytes())
-        return digest.hexdigest()[:16]
+        hasher = hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode())
+        hasher.update(pd.util.hash_pandas_object(self.plan, index=False).to_numpy().tobytes())
+        return hasher.hexdigest()[:16]
 
 
 def replicate_seeds(seed: int, n_points: int, replicates: int, seeding: str) -> np.ndarray:

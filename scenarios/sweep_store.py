@@ -2,7 +2,8 @@
 
 Layout of `DIR` while a sweep runs:
 
-    sweep.json                       the resolved sweep (written before the first run)
+    sweep.json                       the resolved sweep and the versions it started with
+                                     (written before the first run)
     design.parquet                   the plan: one row per run (run_id, point, replicate, seed,
                                      factor values)
     parts/run-000012.economy.parquet one run's step-level rows
@@ -35,6 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from highroad.errors import ScenarioError
+from highroad.provenance import PACKAGES, describe, mismatch, versions
 from highroad.scenarios.sweep_spec import SweepSpec
 
 PART = re.compile(r"run-(\d+)\.json")
@@ -84,8 +86,9 @@ class SweepStore:
 
     # -- before any run ---------------------------------------------------------------------
 
-    def check(self, spec: SweepSpec, resume: bool) -> None:
-        """Refuse a folder that is not ours to write (read-only: nothing is written here)."""
+    def check(self, spec: SweepSpec, resume: bool, allow_version_mix: bool = False) -> None:
+        """Refuse a folder that is not ours to write (read-only: nothing is written here):
+        not a folder, another sweep, or (unless allowed) a sweep made under other versions."""
         if self.out.exists() and not self.out.is_dir():
             raise ScenarioError("--out", "out", f"{self.out} exists and is not a folder",
                                 "a folder path")
@@ -95,11 +98,19 @@ class SweepStore:
         if not resume:
             raise ScenarioError("--out", "out", f"{self.out} already holds a sweep",
                                 "--resume to finish or reuse it, or another --out folder")
-        fingerprint = json.loads(saved.read_text()).get("fingerprint")
+        saved_spec = json.loads(saved.read_text())
+        fingerprint = saved_spec.get("fingerprint")
         if fingerprint != spec.fingerprint:
             raise ScenarioError("--out", "out", f"{self.out} holds a different sweep "
                                 f"(fingerprint {fingerprint}, this one {spec.fingerprint})",
                                 "the same sweep file to resume it, or another --out folder")
+        recorded = saved_spec.get("versions")
+        if not allow_version_mix and mismatch(recorded):
+            then = describe(recorded) if recorded else "unrecorded versions"
+            raise ScenarioError("--out", "out", f"{self.out} was started with {then}; this "
+                                f"is {describe(versions())}", "the same versions to resume, "
+                                "--allow-version-mix to mix them (each run records its own), "
+                                "or another --out folder")
 
     def begin(self, spec: SweepSpec) -> None:
         """Create the folder, save the resolved sweep and the plan, clear half-written files."""
@@ -107,7 +118,7 @@ class SweepStore:
         if not self.path("sweep.json").exists():
             durable_write(self.path("design.parquet"),
                           lambda tmp: spec.plan.to_parquet(tmp, index=False))
-            write_json(self.path("sweep.json"), spec.to_dict())
+            write_json(self.path("sweep.json"), {**spec.to_dict(), "versions": versions()})
         for stray in self.parts.glob(".*.tmp"):
             stray.unlink()
 
@@ -145,7 +156,11 @@ class SweepStore:
             durable_write(self.path(f"{table}.parquet"),
                           lambda tmp, t=table, ids=ok: self._merge(t, ids, tmp))
         runs = runs_table(records, spec)
-        durable_write(self.path("runs.parquet"), lambda tmp: runs.to_parquet(tmp, index=False))
+        started = json.loads(self.path("sweep.json").read_text()).get("versions")
+        table = pa.Table.from_pandas(runs, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"highroad.versions": json.dumps(started)})
+        durable_write(self.path("runs.parquet"), lambda tmp: pq.write_table(table, tmp))
         shutil.rmtree(self.parts)
 
     def _merge(self, table: str, run_ids: list[int], target: Path) -> None:
@@ -192,6 +207,8 @@ def runs_table(records: list[dict[str, Any]], spec: SweepSpec) -> pd.DataFrame:
         row.update(record["factors"])
         row.update({k: record[k] for k in ("status", "error", "traceback", "wall_time",
                                            "command")})
+        ran_with = record.get("versions") or {}
+        row.update({f"{name}_version": ran_with.get(name) for name in PACKAGES})
         row.update({f"end_{k}": v for k, v in (record.get("summary") or {}).items()})
         rows.append(row)
     frame = pd.DataFrame(rows)

@@ -42,15 +42,16 @@ def test_the_benchmark_sweep_is_a_valid_sweep_file():
 
 
 def test_allocator_setting_is_applied_once_and_can_be_refused():
-    """`highroad.allocator`: set when a model is built, refused with the environment
+    """`highroad.keep_freed_memory()`: applied when asked, refused with the environment
     variable; results never depend on it (same run, same numbers, either way)."""
     import os
     import subprocess
     import sys
 
     code = ("import highroad.allocator as a\n"
-            "from highroad import simulate\n"
-            "e = simulate('baseline', steps=3, seed=1).economy\n"
+            "import highroad\n"
+            "highroad.keep_freed_memory()\n"
+            "e = highroad.simulate('baseline', steps=3, seed=1).economy\n"
             "print(a._applied, float(e['income_gini'].iloc[-1]).hex())")
     runs = {}
     for value in ("1", "0"):
@@ -62,3 +63,27 @@ def test_allocator_setting_is_applied_once_and_can_be_refused():
         assert runs["1"][0] == "True"
     assert runs["0"][0] == "False"
     assert runs["1"][1] == runs["0"][1]
+
+
+def test_building_and_running_a_model_leaves_the_allocator_alone():
+    """A library user's process (a notebook, EMA Workbench) keeps its allocator settings:
+    neither building a model nor simulating calls `keep_freed_memory`; the CLI does."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import highroad.allocator as a\n"
+            "from highroad import simulate\n"
+            "from highroad.regions.model import RegionalEconomy\n"
+            "from highroad.scenarios.loader import load_scenario\n"
+            "RegionalEconomy(load_scenario('baseline', {'n_regions': 2}), seed=0).step()\n"
+            "simulate('baseline', steps=2, seed=1)\n"
+            "print(a._applied)\n"
+            "from highroad.cli import main\n"
+            "main(['scenarios'])\n"
+            "print(a._applied)")
+    env = {**os.environ, "HIGHROAD_KEEP_FREED_MEMORY": "1"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[0] == "None"
+    assert out[-1] == ("True" if sys.platform == "linux" else "False")

@@ -74,3 +74,10 @@ def test_report_files(tmp_path):
     table = pd.read_csv(tmp_path / "claims.csv")
     assert list(table["claim"]) == ["RS2"] and (tmp_path / "figures" / "RS2.png").exists()
     assert report.table.iloc[0]["counter_verdict"] in ("supported", "refuted", "inconclusive")
+    # The versions that made the report: in its header and beside the CSV.
+    import json
+
+    from highroad.provenance import describe, versions
+
+    assert describe(versions()) in text
+    assert json.loads((tmp_path / "versions.json").read_text()) == versions()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import highroad
 from highroad.cli import build_parser, main
+from highroad.provenance import versions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,6 +33,41 @@ def test_run_writes_summary_data_and_chart(tmp_path, capsys):
     assert len(pd.read_csv(tmp_path / "baseline_regions.csv")) == 14
     assert (tmp_path / "baseline_summary.png").stat().st_size > 10_000
     assert not list(tmp_path.glob(".*tmp*"))
+    resolved = json.loads((tmp_path / "baseline_scenario.json").read_text())
+    assert resolved["versions"] == versions()
+    assert resolved["versions"]["highroad"] == highroad.__version__
+    # The README's output list names every file the run wrote, and nothing else.
+    readme = (ROOT / "README.md").read_text()
+    listed = set(re.findall(r"`(baseline_\w+)\.(\w+(?:\|\w+)?)`", readme))
+    listed_files = {f"{stem}.{ext}" for stem, exts in listed for ext in exts.split("|")}
+    assert listed_files == {path.name for path in tmp_path.iterdir()}
+
+
+def test_run_header_describes_the_scenario_as_run(tmp_path, capsys):
+    code = main(["run", "baseline", "--steps", "2", "--out", str(tmp_path), "--no-progress",
+                 "--set", "n_regions=3", "--set", "government_rule=competitive",
+                 "--set", "workers_per_region=200", "--set", "firms_per_region=4",
+                 "--set", "burn_in=2", "--set", "policies.quasi_public_goods.enabled=true"])
+    assert code == 0
+    header = capsys.readouterr().out.strip().split("\n\n")[0]
+    assert "as run: 3 regions, competitive government rule" in header
+    assert "policy modules: quasi_public_goods" in header
+    # The file's description ("six regions ... fixed policy") is labelled as the file's.
+    first = header.splitlines()[0]
+    assert first.startswith("baseline with ") and "n_regions=3" in first
+    assert "(the file describes: " in first
+
+
+def test_run_header_without_overrides_is_the_description():
+    from highroad.cli import run_header
+    from highroad.scenarios.loader import load_scenario
+
+    scenario = load_scenario("race_to_bottom")
+    lines = run_header(scenario, 4, {}).splitlines()
+    assert lines[0] == f"race_to_bottom: {scenario.world.description}"
+    assert lines[1].startswith(f"as run: {scenario.world.n_regions} regions, "
+                               f"{scenario.world.government_rule} government rule")
+    assert lines[2].startswith("seed 4, ")
 
 
 def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path, capsys):

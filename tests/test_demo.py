@@ -188,7 +188,7 @@ def test_set_levers_validates() -> None:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_freeing_capital_mid_run_starts_a_race(seed: int) -> None:
     """The live lever reaches the mechanism: competitive regions cut capital taxes only when
-    capital can leave (Cohen-Rogers §1, the sceptics' mechanism)."""
+    capital can leave (Cohen and Rogers 1997, §1, the sceptics' mechanism)."""
     taxes = []
     for mobility in (0.0, 1.0):
         model = small(government_rule="competitive", seed=seed)

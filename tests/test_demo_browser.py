@@ -28,7 +28,7 @@ if CHROMIUM is None:
     pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install "
                 "chromium)", allow_module_level=True)
 
-# As in .library/env/machines/python.md: no GPU, no sandbox as root, no calls home.
+# Headless Chromium in a container: no GPU, no sandbox (CI runs as root), no calls home.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 START_TIMEOUT = 40  # s: import Mesa, Solara and the model, then serve

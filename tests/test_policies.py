@@ -132,7 +132,7 @@ def test_module_with_every_instrument_off_is_the_baseline(name: str, switches: t
     pd.testing.assert_frame_equal(base, empty)
 
 
-# -- social_democracy (Cohen-Rogers §2) --------------------------------------------------------
+# -- social_democracy (Cohen and Rogers 1997, §2) -----------------------------------------------
 
 SD_PARTS = dict(coverage=0.0, transfer_rate=0.0, demand_support=0.0)
 
@@ -168,7 +168,8 @@ def _stimulus_leakage(openness: float, seed: int) -> float:
 
 
 def test_demand_support_leaks_abroad_as_openness_grows() -> None:
-    """Cohen-Rogers M13: openness qualifies how much of a stimulus domestic firms capture."""
+    """Cohen and Rogers (1997, §2): openness qualifies how much of a stimulus domestic firms
+    capture."""
     for seed in (0, 1):
         leak = [_stimulus_leakage(o, seed) for o in (0.0, 0.4, 0.9)]
         assert leak[0] == pytest.approx(0.0, abs=1e-9)
@@ -181,12 +182,12 @@ def test_demand_support_cuts_unemployment_in_a_slump() -> None:
     assert on.unemployment < outcome(closed).unemployment - 0.05
 
 
-# -- associative_governance (Cohen-Rogers §3) --------------------------------------------------
+# -- associative_governance (Cohen and Rogers 1997, §3) -----------------------------------------
 
 def test_associative_support_builds_capacity_that_monitors_and_spreads_practice() -> None:
     off, on = outcome({}), outcome(module("associative_governance"))
     assert on.associative_capacity > off.associative_capacity + 0.1
-    assert on.compliance > off.compliance + 0.05          # monitoring as a by-product (M22)
+    assert on.compliance > off.compliance + 0.05          # monitoring as a by-product (§3)
     assert on.productivity > off.productivity             # practice spreads between firms
     assert on.public_goods_per_capita < off.public_goods_per_capita  # support is not free
 
@@ -207,7 +208,7 @@ def test_associations_cheapen_the_high_road_transition() -> None:
     assert model.switching_cost(0, to_high=True) < before
 
 
-# -- quasi_public_goods (Cohen-Rogers §5) ------------------------------------------------------
+# -- quasi_public_goods (Cohen and Rogers 1997, §5) ---------------------------------------------
 
 def test_quasi_public_goods_build_the_stock_and_raise_productivity() -> None:
     off, on = outcome({}), outcome(module("quasi_public_goods"))
@@ -216,13 +217,14 @@ def test_quasi_public_goods_build_the_stock_and_raise_productivity() -> None:
 
 
 def test_quasi_public_goods_need_jointness() -> None:
-    """M42: below the participation threshold part of the levy does not build the stock."""
+    """Cohen and Rogers (1997, §5): below the participation threshold part of the levy does not
+    build the stock."""
     easy = outcome(module("quasi_public_goods", jointness=0.0))
     hard = outcome(module("quasi_public_goods", jointness=1.0))
     assert hard.public_goods_per_capita < easy.public_goods_per_capita
 
 
-# -- asset_redistribution (Cohen-Rogers §4) ----------------------------------------------------
+# -- asset_redistribution (Cohen and Rogers 1997, §4) -------------------------------------------
 
 ASSETS = ("citizen_dividend", "worker_ownership", "tax_universalism", "early_life")
 
@@ -233,7 +235,8 @@ def test_citizen_dividend_lowers_income_inequality() -> None:
 
 
 def test_tax_universalism_compresses_incomes_within_the_budget() -> None:
-    """M31: one progressive schedule over all income lowers the Gini of what households keep.
+    """Cohen and Rogers (1997, §4): one progressive schedule over all income lowers the Gini of
+    what households keep.
 
     Tested on one quarter's incomes: over whole runs the compression of workers' incomes
     (about a point of Gini) is smaller than the spread between runs.
@@ -253,7 +256,8 @@ def test_tax_universalism_compresses_incomes_within_the_budget() -> None:
 
 
 def test_worker_stakes_anchor_capital_and_spread_wealth() -> None:
-    """M45: worker-held capital does not move; a firm that leaves takes only its investors'."""
+    """Cohen and Rogers (1997, §5): worker-held capital does not move; a firm that leaves takes
+    only its investors'."""
     off = outcome(MOBILE)
     on = outcome({**MOBILE, **only("asset_redistribution", "worker_ownership", ASSETS,
                                    stake_target=0.5, stake_accrual=0.1)})
@@ -273,7 +277,8 @@ def _parent_skill_link(overrides: dict[str, Any], seed: int) -> float:
 
 
 def test_early_life_investment_weakens_the_parental_link() -> None:
-    """M35: chances set "before income is earned"; needs many entrants, so faster turnover.
+    """Cohen and Rogers (1997, §4): chances set "before income is earned"; needs many entrants, so
+    faster turnover.
 
     Checked on skill, where the mechanism acts; the income rank-rank correlation it feeds
     (observable `rank_correlation`) is too noisy in a world this small to test.
@@ -284,7 +289,7 @@ def test_early_life_investment_weakens_the_parental_link() -> None:
     assert on < off - 0.03
 
 
-# -- supra_regional (Cohen-Rogers §5, Walzer) --------------------------------------------------
+# -- supra_regional (Cohen and Rogers 1997, §5; Walzer 2000) ------------------------------------
 
 def test_floors_bind_on_members() -> None:
     floors = module("supra_regional", tax_floor=0.45, labour_standard_floor=0.5)
@@ -330,7 +335,8 @@ def test_learning_spreads_what_works() -> None:
 
 
 def test_voluntary_membership_lets_the_rich_leave() -> None:
-    """M52, the balkanization spiral: with voluntary membership net payers withdraw."""
+    """Cohen and Rogers (1997, §5), the balkanization spiral: with voluntary membership net payers
+    withdraw."""
     unequal = {"demography.region_skill_dispersion": 0.4, **MOBILE}
     compulsory = outcome({**unequal, **module("supra_regional", equalisation_rate=0.5)})
     voluntary = outcome({**unequal, **module("supra_regional", equalisation_rate=0.5,
@@ -485,7 +491,7 @@ def test_safeguard_cuts_imports_from_rights_violators() -> None:
 
 
 def test_safeguard_never_fires_on_low_wages_alone() -> None:
-    """Rodrik-Stantcheva §6: cheap imports from a compliant supplier are left alone."""
+    """Rodrik and Stantcheva (2021, §VI): cheap imports from a compliant supplier are left alone."""
     cheap = {**MOBILE, "goods.world_price_low": 0.3}
     guarded = {**cheap, **only("good_jobs", "safeguard", JOBS, partner_violation=0.1)}
     pd.testing.assert_frame_equal(run(cheap, 0), run(guarded, 0))
@@ -497,7 +503,7 @@ SELF = dict(self_managed_share=1.0, private_capital=False)
 
 
 def test_hierarchy_breeds_a_coordinator_class() -> None:
-    """Wetzel B2: empowering tasks concentrate skill and pay."""
+    """Wetzel (n.d., "Balanced Jobs"): empowering tasks concentrate skill and pay."""
     off = outcome(MOBILE)
     on = outcome({**MOBILE, **module("self_management", self_managed_share=0.0)})
     assert 0.1 < on.class_share_coordinators < 0.2

@@ -349,3 +349,45 @@ def test_cli_exits_2_on_a_bad_sweep_and_writes_nothing(tmp_path, capsys):
     assert main(["sweep", str(path), "--out", str(out), "--workers", "0"]) == 2
     assert main(["sweep", "no_such_sweep", "--out", str(out)]) == 2
     assert not out.exists()
+
+
+# -- versions --------------------------------------------------------------------------------
+
+def test_sweep_records_versions_and_resume_refuses_to_mix_them(tmp_path, capsys):
+    import pyarrow.parquet as pq
+
+    from highroad.provenance import versions
+
+    spec = grid_spec(replicates=1, steps=3)
+    out = tmp_path / "out"
+    first = highroad.sweep(spec, workers=1, out=out)
+    now = versions()
+    assert first.spec["versions"] == now
+    for name in ("highroad", "mesa", "numpy", "pandas"):
+        assert (first.runs[f"{name}_version"] == now[name]).all()
+    meta = pq.read_schema(out / "runs.parquet").metadata
+    assert json.loads(meta[b"highroad.versions"]) == now
+    # A sweep started under another version of highroad: --resume refuses, exit 2.
+    saved = json.loads((out / "sweep.json").read_text())
+    saved["versions"] = {**now, "highroad": "0.0.1"}
+    (out / "sweep.json").write_text(json.dumps(saved))
+    with pytest.raises(ScenarioError, match="highroad 0.0.1"):
+        highroad.sweep(spec, workers=1, out=out, resume=True)
+    toml = tmp_path / "grid.toml"
+    toml.write_text(
+        'base = "baseline"\nsteps = 3\nreplicates = 1\nseed = 7\n'
+        '[overrides]\nn_regions = 2\nworkers_per_region = 200\nfirms_per_region = 5\n'
+        'burn_in = 2\n[design]\nmethod = "grid"\n[factors]\ncapital_mobility = [0.1, 0.5, 0.9]\n'
+        '[factors.government]\ncapital_tax = [0.15, 0.35]\n')
+    cli_out = tmp_path / "cli"
+    assert main(["sweep", str(toml), "--out", str(cli_out), "--workers", "1",
+                 "--no-progress"]) == 0
+    saved = json.loads((cli_out / "sweep.json").read_text())
+    saved["versions"] = {**saved["versions"], "mesa": "0.0.1"}
+    (cli_out / "sweep.json").write_text(json.dumps(saved))
+    capsys.readouterr()
+    assert main(["sweep", str(toml), "--out", str(cli_out), "--resume", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "mesa 0.0.1" in err and "--allow-version-mix" in err
+    assert main(["sweep", str(toml), "--out", str(cli_out), "--resume", "--no-progress",
+                 "--allow-version-mix"]) == 0
