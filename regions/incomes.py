@@ -1,0 +1,176 @@
+"""Phase 6: wages, taxes, benefits, dividends, foreign returns and bankruptcies.
+
+A mixin of `RegionalEconomy` (regions/model.py): its methods are the model's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from highroad.agents.firm import INVESTOR_OWNED
+from highroad.agents.workforce import (
+    UNEMPLOYED,
+)
+from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW
+from highroad.regions.sums import region_sums
+
+
+class Incomes:
+    def _pay_households(self, flow: str, payer: int, payer_region: np.ndarray | int | None,
+                        who: np.ndarray | slice, amount: np.ndarray,
+                        region: np.ndarray | None = None,
+                        by_region: np.ndarray | None = None) -> None:
+        """Every payment to households goes through here: wealth, income and the ledger.
+
+        `who`: distinct worker indices, or `slice(None)` for every worker. `payer_region`
+        None: each payer is in the region of the household it pays. `region`: the
+        households' regions, and `by_region`: the amount summed by region, if known.
+        """
+        wf = self.workforce
+        if isinstance(who, slice):
+            wf.wealth[who] += amount
+            wf.income[who] += amount
+        else:
+            np.add.at(wf.wealth, who, amount)
+            np.add.at(wf.income, who, amount)
+        region = wf.region[who] if region is None else region
+        if payer_region is None:
+            self.ledger.pay_within(flow, payer, HH, region, amount, by_region)
+        else:
+            self.ledger.pay(flow, payer, payer_region, HH, region, amount)
+
+    def _tax_households(self, flow: str, who: np.ndarray | slice, amount: np.ndarray,
+                        region: np.ndarray | None = None) -> np.ndarray:
+        """Households `who` (distinct indices, or `slice(None)` for everyone) pay `amount` to
+        their region's government; returns it by region."""
+        wf = self.workforce
+        if isinstance(who, slice):
+            wf.wealth[who] -= amount
+            wf.income[who] -= amount
+        else:
+            np.subtract.at(wf.wealth, who, amount)
+            np.subtract.at(wf.income, who, amount)
+        region = wf.region[who] if region is None else region
+        by_region = region_sums(region, amount, self.n_regions)
+        self.region_column("cash")[:] += by_region
+        self.region_column("revenue")[:] += by_region
+        self.ledger.pay_within(flow, HH, GOV, region, amount, by_region)
+        return by_region
+
+    def pay_incomes(self) -> None:
+        p = self.params
+        wf, t, rt = self.workforce, self.firm_table, self.region_table
+        R = self.n_regions
+        rt.view("revenue")[:] = 0.0
+        # Wages and the labour tax over all workers (the unemployed earn 0): a pass over
+        # everyone is cheaper than gathering the employed. Each worker is paid by a firm in
+        # her region.
+        wage = wf.wage
+        wage_bill = wf.firm_sums(wage, t.size)
+        t.view("wage_bill")[:] = wage_bill
+        t.view("cash")[:] -= wage_bill
+        self._pay_households("wages", FIRMS, None, slice(None), wage, wf.region)
+        self._tax_households("labour_tax", slice(None), p.labour.labour_tax * wage, wf.region)
+        # Capital tax on profits after depreciation.
+        region = t.view("region")
+        capital = t.view("capital")
+        depreciation = p.firms.depreciation * capital
+        profit = t.view("revenue") - wage_bill - depreciation
+        tax = np.where(t.view("active"), self.region_column("capital_tax")[region]
+                       * np.maximum(profit, 0.0), 0.0)
+        t.view("profit")[:] = profit
+        t.view("tax")[:] = tax
+        t.view("cash")[:] -= tax
+        rt.view("cash")[:] += np.bincount(region, weights=tax, minlength=R)
+        rt.view("revenue")[:] += np.bincount(region, weights=tax, minlength=R)
+        self.ledger.pay("capital_tax", FIRMS, region, GOV, region, tax)
+        capital -= depreciation
+        self.capital_account["depreciation"] += float(depreciation.sum())
+        # Benefits to the unemployed, at the region's replacement rate of this quarter's wages.
+        self._aggregate_wages()
+        unemployed = np.flatnonzero(wf.employer == UNEMPLOYED)
+        benefit = p.labour.benefit_replacement * self.region_column("mean_wage")
+        home = wf.region[unemployed]
+        paid = benefit[home]
+        by_region = region_sums(home, paid, R)
+        rt.view("cash")[:] -= by_region
+        rt.view("benefits")[:] = by_region
+        self._pay_households("benefits", GOV, None, unemployed, paid, home, by_region)
+        self.run_hooks("on_incomes")
+        self.pay_dividends()
+        self.pay_foreign_returns()
+        self.close_bankrupt_firms()
+        # Smoothed after-tax profit rate: what firms and imitators look at.
+        rho = p.capital.smoothing
+        rate = np.where(capital > 0, (profit - tax) / np.maximum(capital, 1e-12), 0.0)
+        t.view("rate")[:] = np.where(t.view("active"), rho * t.view("rate") + (1 - rho) * rate, 0)
+        # The same rate at the tax capital sees (salience): what reinvestment answers to.
+        pretax = np.where(capital > 0, profit / np.maximum(capital, 1e-12), 0.0)
+        seen = self.conditions.capital_tax[region]
+        seen_rate = np.where(pretax > 0, pretax * (1.0 - seen), pretax)
+        t.view("seen_rate")[:] = np.where(t.view("active"),
+                                          rho * t.view("seen_rate") + (1 - rho) * seen_rate, 0)
+
+    def pay_dividends(self) -> None:
+        """Cash above the firm's buffer goes to its owners: investors, or the workers who own it."""
+        t = self.firm_table
+        active, cash = t.view("active"), t.view("cash")
+        excess = np.where(active, np.maximum(cash - self.params.firms.cash_buffer
+                                             * t.view("capital"), 0.0), 0.0)
+        owner_type, owner, region = t.view("owner_type"), t.view("owner"), t.view("region")
+        # Workers' stakes in investor-owned firms take their share (asset_redistribution).
+        investor_paid = np.where(owner_type == INVESTOR_OWNED,
+                                 excess * (1.0 - t.view("worker_stake")), 0.0)
+        by_owner = np.bincount(owner[owner_type == INVESTOR_OWNED],
+                               weights=investor_paid[owner_type == INVESTOR_OWNED],
+                               minlength=len(self.investor_list))
+        homes = np.array([inv.home for inv in self.investor_list])
+        self.ledger.pay("dividends", FIRMS, region, INVESTORS, homes[owner] if owner.size else 0,
+                        investor_paid)
+        for k, inv in enumerate(self.investor_list):
+            inv.cash += by_owner[k]
+            inv.income += by_owner[k]
+        cash -= investor_paid
+        worker_paid = excess - investor_paid
+        if worker_paid.any():
+            wf = self.workforce
+            per_worker = np.zeros(t.size + 1)  # the last entry is read for the unemployed
+            np.divide(worker_paid, np.maximum(t.view("employees"), 1), out=per_worker[:-1])
+            share = np.take(per_worker, wf.employer, mode="wrap")
+            # A worker's region is her employer's: the payment stays within the region.
+            self._pay_households("dividends", FIRMS, None, slice(None), share, wf.region)
+            cash -= wf.firm_sums(share, t.size)
+        self.flows["dividends"] += float(excess.sum())
+
+    def pay_foreign_returns(self) -> None:
+        """The rest of the world pays the world return on investors' foreign assets."""
+        r = self.rest_of_world.world_return
+        for inv in self.investor_list:
+            amount = r * inv.foreign_assets
+            if amount:
+                inv.cash += amount
+                inv.income += amount
+                self.rest_of_world.balance -= amount
+                self.ledger.pay("foreign_returns", ROW, 0, INVESTORS, inv.home, amount)
+
+    def close_bankrupt_firms(self) -> None:
+        """Firms whose debts exceed a share of their capital close; their owners absorb the debt.
+
+        So do firms whose capital can no longer equip a single job: a plant run down by
+        depreciation is scrapped rather than kept as an empty shell.
+        """
+        t = self.firm_table
+        threshold = self.params.firms.bankruptcy_threshold
+        capital = t.view("capital")
+        too_small = capital < self.params.firms.capital_per_job
+        broke = np.flatnonzero(t.view("active")
+                               & ((t.view("cash") < -threshold * capital) | too_small))
+        with self.batched_layoffs():
+            for slot in broke.tolist():
+                firm = self.slot_to_firm[slot]
+                self._release_workers(firm)
+                self.capital_account["scrapped"] += firm.capital
+                owner = (self.investor_list[firm.owner] if firm.owner_type == INVESTOR_OWNED
+                         else None)
+                self._close(firm, owner)
+                self.flows["bankruptcies"] += 1

@@ -1,0 +1,101 @@
+"""Phase 4: layoffs, separations, matching and wage bargaining (kernels in labour_market.py).
+
+A mixin of `RegionalEconomy` (regions/model.py): its methods are the model's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from highroad.agents.workforce import (
+    UNEMPLOYED,
+)
+from highroad.regions import labour_market as lm
+from highroad.regions.returns import (
+    HIGH,
+    apply_wage_floor,
+    nash_wage,
+)
+
+
+class LabourMarket:
+    def clear_labour_market(self) -> None:
+        lp, fp = self.params.labour, self.params.firms
+        wf, t = self.workforce, self.firm_table
+        active = t.view("active")
+        capital = t.view("capital")
+        jobs = np.where(active, np.floor(capital / fp.capital_per_job), 0).astype(np.int64)
+        employees = t.view("employees")
+        road = t.view("high").astype(np.int64)
+        losing = self.conditions.margin_per_worker(t.view("region"), road, t.view("tfp")) < 0
+        target = np.where(losing, np.minimum(jobs, (0.9 * employees).astype(np.int64)), jobs)
+        t.view("target")[:] = target
+        before = wf.employer
+        # Staff counts follow the moves (the table's count equals the workers' employers).
+        fired = lm.layoffs(before, target, self.rng, counts=employees)
+        employer = before.copy()
+        employer[fired] = UNEMPLOYED
+        staff = np.minimum(employees, target)  # a firm over its target keeps exactly target
+        leaving = lm.separations(employer, lp.separation_rate, self.rng)
+        staff -= np.bincount(employer[leaving], minlength=t.size)
+        employer[leaving] = UNEMPLOYED
+        vacancies = np.maximum(target - staff, 0)
+        priority = road * 10.0 + t.view("tfp")
+        employer, hired = lm.match(employer, wf.region, wf.skill, t.view("region"), vacancies,
+                                   priority, lp.matching_efficiency, lp.matching_elasticity,
+                                   self.n_regions, self.rng, copy=False)
+        staff += np.bincount(employer[hired], minlength=t.size)
+        # Tenure restarts for those whose employer changed (among those who moved at all).
+        moved = np.concatenate([fired, leaving, hired])
+        wf.tenure[moved[employer[moved] != before[moved]]] = 0
+        wf.employer = employer
+        t.view("employees")[:] = staff
+        self.flows["hires"] += hired.size
+        self.bargain_wages()
+        self.run_hooks("on_bargaining")
+
+    def bargain_wages(self) -> None:
+        """Each employed worker's wage: Nash bargaining, then the floor where it is enforced.
+
+        A worker's region is her employer's (hiring is within the region, and a firm that
+        moves lays its workers off), so the regional terms are read per firm, and every
+        per-firm number is read per worker through her employer's slot (the unemployed read
+        an extra last entry: no wage).
+        """
+        wf, t, cond = self.workforce, self.firm_table, self.conditions
+        employer = wf.employer
+        employees = t.view("employees")
+        skill_sum = wf.firm_sums(wf.skill, t.size)
+        mean_skill = np.where(employees > 0, skill_sum / np.maximum(employees, 1), 1.0)
+        t.view("mean_skill")[:] = mean_skill
+        region, road = t.view("region"), t.view("high").astype(np.int64)
+        productivity = self.road_productivity(region, road, mean_skill, t.view("tfp"))
+        t.view("productivity")[:] = productivity
+        revenue_per_worker = productivity * self.effective_price[region, road]
+        complies = self.rng.random(t.size) < cond.enforcement[region]
+        t.view("complies")[:] = complies
+        # The regional terms, read per firm.
+        power = cond.bargaining_power[region]
+        outside = cond.outside_option[region]
+        floor = cond.wage_floor[region]
+        # Low-road jobs are de-skilled: one wage per firm.
+        wage = np.zeros(t.size + 1)
+        np.maximum(apply_wage_floor(nash_wage(revenue_per_worker, outside, power), floor,
+                                    complies), 0.0, out=wage[:-1])
+        np.take(wage, employer, mode="wrap", out=wf.wage)
+        # In high-road firms pay follows individual skill: the same Nash wage and floor,
+        # their per-firm parts (the outside option's weight, the floor if enforced, the
+        # zero bound) taken once per firm.
+        on_high = np.zeros(t.size + 1, dtype=bool)
+        on_high[:-1] = road == HIGH
+        high = np.flatnonzero(np.take(on_high, employer, mode="wrap"))
+        high_firm = employer[high]
+        relative = wf.skill[high]
+        relative /= mean_skill[high_firm]
+        relative **= self.params.firms.skill_elasticity
+        relative *= revenue_per_worker[high_firm]
+        relative *= power[high_firm]
+        relative += ((1.0 - power) * outside)[high_firm]
+        np.maximum(relative, np.where(complies, np.maximum(floor, 0.0), 0.0)[high_firm],
+                   out=relative)
+        wf.wage[high] = relative

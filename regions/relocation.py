@@ -1,0 +1,96 @@
+"""Phase 3, second half: firms relocate, exit abroad or close, and their workers are let go.
+
+A mixin of `RegionalEconomy` (regions/model.py): its methods are the model's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+from highroad.agents.firm import Firm
+from highroad.agents.investor import Investor
+from highroad.regions.ledger import FIRMS, GOV, INVESTORS, ROW
+
+
+class Relocation:
+    def _release_workers(self, firm: Firm) -> None:
+        """The firm's workers lose their jobs (at once, or when the current batch ends)."""
+        self.firm_table.employees[firm.slot] = 0
+        if self._releasing is not None:
+            self._releasing.append(firm.slot)
+        else:
+            self._lay_off_firms([firm.slot])
+
+    def _lay_off_firms(self, slots: list[int]) -> None:
+        """Every worker of the firms in `slots` loses the job: one pass over the workers."""
+        if not slots:
+            return
+        wf = self.workforce
+        closing = np.zeros(self.firm_table.size + 1, dtype=bool)  # last entry: the unemployed
+        closing[slots] = True
+        wf.fire(np.flatnonzero(closing[wf.employer]))
+
+    @contextmanager
+    def batched_layoffs(self) -> Iterator[None]:
+        """Within this block, firms that move, exit or close lay off their workers together
+        at its end (one pass over the workers instead of one per firm). Nothing inside reads
+        who is employed: reviews and closures look at firms, prices and the region table."""
+        self._releasing = []
+        try:
+            yield
+        finally:
+            slots, self._releasing = self._releasing, None
+            self._lay_off_firms(slots)
+
+    def relocate(self, firm: Firm, destination: int, keep: float) -> None:
+        """Move a firm: workers stay behind, a share 1 - keep of the capital is lost."""
+        origin = firm.region
+        self._release_workers(firm)
+        before = firm.capital
+        firm.capital = before * keep
+        self.capital_account["relocation_loss"] += before * (1.0 - keep)
+        t = self.region_table
+        t.flight_out[origin] += before
+        t.flight_in[destination] += before * keep
+        levy = self.relocation_tax[origin] * firm.capital
+        if levy > 0:
+            self._pay_capital_control(FIRMS, origin, levy)
+            firm.cash -= levy
+        self.firm_table.worker_stake[firm.slot] = 0.0  # the stake stayed behind with the workers
+        self.ledger.pay("relocation", FIRMS, origin, FIRMS, destination, firm.cash)
+        firm.region = destination
+        self.flows["relocations"] += 1
+
+    def exit_abroad(self, firm: Firm, keep: float) -> None:
+        """Capital leaves for the rest of the world; the owner keeps a share `keep` abroad."""
+        owner = self.investor_list[firm.owner]
+        self._release_workers(firm)
+        self.region_table.flight_out[firm.region] += firm.capital
+        exported = firm.capital * keep
+        levy = self.exit_tax[firm.region] * exported
+        if levy > 0:  # the owner cedes that much of the asset abroad; it comes home as tax
+            self.rest_of_world.balance -= levy
+            self._pay_capital_control(ROW, firm.region, levy)
+        owner.foreign_assets += exported - levy
+        self.capital_account["exported"] += firm.capital
+        self.flows["exits"] += 1
+        self._close(firm, owner)
+
+    def _close(self, firm: Firm, owner: Investor | None) -> None:
+        """Pay the firm's cash (or debt) to its owner, scrap what capital is left, remove it."""
+        cash = firm.cash
+        if owner is not None:
+            self.ledger.pay("closure", FIRMS, firm.region, INVESTORS, owner.home, cash)
+            owner.cash += cash
+        else:  # a worker-owned firm's remaining cash or debt passes to its region
+            self.ledger.pay("closure", FIRMS, firm.region, GOV, firm.region, cash)
+            self.region_column("cash")[firm.region] += cash
+        firm.cash = 0.0
+        self.firm_table.investment[firm.slot] = 0.0
+        self.firm_table.active[firm.slot] = False
+        self.firm_table.capital[firm.slot] = 0.0
+        del self.slot_to_firm[firm.slot]
+        firm.remove()
