@@ -11,5 +11,23 @@ from highroad.scenarios.loader import Scenario, list_scenarios, load_scenario
 from highroad.scenarios.sweep import SweepResult, sweep
 
 __version__ = "0.1.0"
-__all__ = ["HighroadError", "InvariantError", "Result", "Scenario", "ScenarioError",
-           "SweepResult", "list_scenarios", "load_scenario", "simulate", "sweep"]
+__all__ = ["HighroadError", "HighroadModel", "InvariantError", "Result", "Scenario",
+           "ScenarioError", "SweepResult", "analyze", "list_scenarios", "load_scenario",
+           "simulate", "sweep"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: the model class pulls in Mesa, analysis pulls in SALib.
+    if name == "HighroadModel":
+        from highroad.mesa_model import HighroadModel
+
+        return HighroadModel
+    if name == "analyze":
+        from highroad.analysis.analyze import analyze
+
+        return analyze
+    if name == "ema":
+        import importlib
+
+        return importlib.import_module("highroad.ema")
+    raise AttributeError(f"module 'highroad' has no attribute {name!r}")

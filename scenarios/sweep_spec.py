@@ -559,7 +559,9 @@ def _check_keys(table: dict[str, Any], allowed: dict[str, str], source: str, pre
 
 def _integer(table: dict[str, Any], key: str, default: int, lo: int, source: str,
              prefix: str) -> int:
-    value = table.get(key, default)
+    value = to_python(table.get(key, default))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScenarioError(source, prefix + key, f"expected a whole number, got "
                             f"{_show(value)}", f"a whole number >= {lo}")
@@ -570,7 +572,7 @@ def _integer(table: dict[str, Any], key: str, default: int, lo: int, source: str
 
 
 def _boolean(table: dict[str, Any], key: str, default: bool, source: str, prefix: str) -> bool:
-    value = table.get(key, default)
+    value = to_python(table.get(key, default))
     if not isinstance(value, bool):
         raise ScenarioError(source, prefix + key, f"expected true or false, got {_show(value)}",
                             "true, false")
