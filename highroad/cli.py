@@ -1,4 +1,5 @@
-"""The command line: `highroad run|scenarios|validate|sweep|demo|claims|plot` (and `run.py`)."""
+"""The command line: `highroad run|scenarios|validate|sweep|analyze|demo|claims|plot` (and
+`run.py`)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,30 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(sub)
     add_claims_parser(sub)
     add_plot_parser(sub)
+    add_analyze_parser(sub)
     return parser
+
+
+def add_analyze_parser(sub: Any) -> None:
+    """The `analyze` subcommand: SALib indices or a PRIM box from a finished sweep."""
+    analyze = sub.add_parser(
+        "analyze", help="sensitivity indices (SALib) or scenario discovery (PRIM) of a sweep",
+        description="Analyse a finished sweep with the method its design supports: sobol "
+                    "(a Sobol design, first or second order), morris (a Morris design), delta "
+                    "(lhs, sobol or morris designs) or prim (any design; needs --threshold and "
+                    "the [ema] extra). Writes CSV with 95%% intervals and a figure to "
+                    "SWEEP_DIR/analysis/. Exit 2 if the design cannot support the method.")
+    analyze.add_argument("sweep_dir", help="a folder written by highroad sweep")
+    analyze.add_argument("--method", required=True, choices=("sobol", "morris", "delta", "prim"))
+    analyze.add_argument("--observable", default="income_gini",
+                         help="end-of-run observable to analyse (default income_gini)")
+    analyze.add_argument("--threshold", type=float,
+                         help="prim: runs above this value are the cases of interest")
+    analyze.add_argument("--below", action="store_true",
+                         help="prim: the cases of interest are below --threshold")
+    analyze.add_argument("--density", type=float, default=0.8,
+                         help="prim: the share of cases of interest a box must reach (0.8)")
+    analyze.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
 
 
 def add_claims_parser(sub: Any) -> None:
@@ -313,8 +337,22 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate,
-            "sweep": cmd_sweep, "demo": cmd_demo, "claims": cmd_claims, "plot": cmd_plot}
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from highroad.analysis.analyze import analyze
+
+    result = analyze(args.sweep_dir, args.method, args.observable, threshold=args.threshold,
+                     below=args.below, density=args.density, fmt=args.format)
+    print(result.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if result.second_order is not None:
+        print("\nsecond order:")
+        print(result.second_order.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print("\nwrote " + ", ".join(str(p) for p in result.files))
+    return 0
+
+
+COMMANDS = {"analyze": cmd_analyze, "run": cmd_run, "scenarios": cmd_scenarios,
+            "validate": cmd_validate, "sweep": cmd_sweep, "demo": cmd_demo,
+            "claims": cmd_claims, "plot": cmd_plot}
 
 
 if __name__ == "__main__":
