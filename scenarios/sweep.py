@@ -116,7 +116,7 @@ def run_missing(spec: SweepSpec, store: SweepStore, engine: str, workers: int,
     """Run every run not yet saved in `store`, saving each as it finishes; then merge."""
     from tqdm import tqdm
 
-    done = store.done_runs()
+    done = store.done_runs(spec.tables)
     todo = (task_for(spec, run_id) for run_id in range(spec.n_runs) if run_id not in done)
     failed = sum(status != "ok" for status in done.values())
     bar = tqdm(total=spec.n_runs, initial=len(done), desc=spec.name, unit="run",
@@ -139,6 +139,7 @@ def task_for(spec: SweepSpec, run_id: int) -> RunTask:
     seed = int(row["seed"])
     return RunTask(run_id=run_id, point=int(row["point"]), replicate=int(row["replicate"]),
                    seed=seed, factors=factors, base=spec.base, record_every=spec.record_every,
-                   observables=spec.observables,
+                   observables=spec.observables, reporters=spec.reporters,
+                   record_agents=spec.record_agents,
                    command=spec.reproduce_command(seed, factors))
 

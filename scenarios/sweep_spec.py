@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from highroad.errors import ScenarioError
+from highroad.records import AGENT_TABLES, AgentRecording, resolve_reporters
 from highroad.scenarios.designs import (
     METHODS,
     SAMPLED,
@@ -71,6 +72,8 @@ TOP_KEYS = {
     "record_every": "keep every k-th step in the step-level tables (default 1)",
     "observables": "list of observables kept in the step-level tables (default all)",
     "overrides": "table of dotted scenario keys fixed for every run",
+    "reporters": "table: column name = \"package.module:function\" (your own code, trusted)",
+    "record_agents": "table: every = N (steps), workers = K (sample size): agent tables",
     "design": "table: method (grid, lhs, sobol, morris, table) and its options",
     "factors": "table of dotted scenario keys to vary, with levels or ranges",
 }
@@ -107,6 +110,13 @@ class SweepSpec:
     design: dict[str, Any]
     factors: tuple[Factor, ...]
     points: pd.DataFrame = field(repr=False)
+    reporters: dict[str, str] = field(default_factory=dict)
+    record_agents: AgentRecording | None = None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The step-level tables each run writes."""
+        return ("economy", "regions") + (AGENT_TABLES if self.record_agents else ())
 
     @property
     def factor_keys(self) -> list[str]:
@@ -164,6 +174,8 @@ class SweepSpec:
             "seeding": self.seeding,
             "record_every": self.record_every,
             "observables": list(self.observables) if self.observables else None,
+            "reporters": self.reporters,
+            "record_agents": self.record_agents.to_dict() if self.record_agents else None,
             "design": {"method": self.method, **self.design},
             "factors": {f.key: f.describe() for f in self.factors},
             "problem": self.problem(),
@@ -184,6 +196,10 @@ class SweepSpec:
             "design": {k: v for k, v in self.design.items() if k != "file"},
             "factors": {f.key: f.describe() for f in self.factors},
         }
+        if self.reporters:  # only when used, so older sweeps keep their fingerprint
+            decisive["reporters"] = self.reporters
+        if self.record_agents:
+            decisive["record_agents"] = self.record_agents.to_dict()
         digest = hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode())
         digest.update(pd.util.hash_pandas_object(self.plan, index=False).to_numpy().tobytes())
         return digest.hexdigest()[:16]
@@ -279,9 +295,11 @@ def build_spec(doc: dict[str, Any], source: str, folder: Path, default_name: str
         points = (grid_points(factors) if method == "grid" else
                   sampled_points(method, factors, options["samples"], options["seed"], options))
         _check_points(points, base, source, "factors")
+    reporters = _reporters(doc, base, source)
     return SweepSpec(source=source, base_name=base_name, base=base, overrides=overrides,
                      observables=_observables(doc, base, source), method=method,
-                     design=options, factors=factors, points=points, **scalars)
+                     design=options, factors=factors, points=points, reporters=reporters,
+                     record_agents=_record_agents(doc, source), **scalars)
 
 
 # -- the base scenario and fixed overrides ---------------------------------------------------
@@ -519,6 +537,34 @@ def observable_names(base: Scenario) -> list[str]:
     probe = simulate(base, seed=0, overrides=shrink)
     names = [*probe.economy.columns, *probe.regions.columns]
     return sorted(set(names) - {"step", "region"})
+
+
+# -- reporters and agent tables -------------------------------------------------------------
+
+def _reporters(doc: dict[str, Any], base: Scenario, source: str) -> dict[str, str]:
+    """`[reporters]`: column name -> "module:function", each imported now to check it."""
+    table = _table(doc, "reporters", source)
+    resolve_reporters(table, source)
+    known = observable_names(base) if table else []
+    for name, ref in table.items():
+        if not isinstance(ref, str):
+            raise ScenarioError(source, f"reporters.{name}", f"expected a reference, got "
+                                f"{_show(ref)}", "\"package.module:function\"")
+        if name in known:
+            raise ScenarioError(source, f"reporters.{name}", "is already an observable",
+                                "a name that is not a column of the economy table")
+    return dict(table)
+
+
+def _record_agents(doc: dict[str, Any], source: str) -> AgentRecording | None:
+    """`[record_agents]`: the agent tables every `every` steps with `workers` sampled."""
+    if "record_agents" not in doc:
+        return None
+    table = _table(doc, "record_agents", source)
+    _check_keys(table, {"every": "", "workers": ""}, source, "record_agents.")
+    return AgentRecording(every=_integer(table, "every", 1, 1, source, "record_agents."),
+                          workers=_integer(table, "workers", 100, 0, source,
+                                           "record_agents."))
 
 
 # -- small checked readers -----------------------------------------------------------------

@@ -116,7 +116,7 @@ class SweepStore:
     def finished(self) -> bool:
         return self.path("runs.parquet").exists()
 
-    def done_runs(self) -> dict[int, str]:
+    def done_runs(self, tables: tuple[str, ...] = TABLES) -> dict[int, str]:
         """Run id -> status of the runs whose record (and data, if it ran) is on disk."""
         if not self.parts.is_dir():
             return {}
@@ -124,7 +124,7 @@ class SweepStore:
         for record in self.parts.glob("run-*.json"):
             run_id = int(PART.fullmatch(record.name).group(1))
             status = json.loads(record.read_text())["status"]
-            if status != "ok" or all(self.part(run_id, f"{t}.parquet").exists() for t in TABLES):
+            if status != "ok" or all(self.part(run_id, f"{t}.parquet").exists() for t in tables):
                 done[run_id] = status
         return done
 
@@ -140,7 +140,7 @@ class SweepStore:
     def finish(self, spec: SweepSpec) -> None:
         """Merge the parts into economy/regions/runs.parquet (in run order), then drop them."""
         records = [json.loads(self.part(i, "json").read_text()) for i in range(spec.n_runs)]
-        for table in TABLES:
+        for table in spec.tables:
             ok = [r["run_id"] for r in records if r["status"] == "ok"]
             durable_write(self.path(f"{table}.parquet"),
                           lambda tmp, t=table, ids=ok: self._merge(t, ids, tmp))
