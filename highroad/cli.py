@@ -119,6 +119,9 @@ def add_sweep_parser(sub: Any) -> None:
     sweep.add_argument("--out", help="results folder (default out/sweeps/NAME)")
     sweep.add_argument("--resume", action="store_true",
                        help="finish a sweep in --out, running only the runs not yet saved")
+    sweep.add_argument("--replicates", type=int,
+                       help="replicates per design point (overrides the file); with --resume "
+                            "on a finished sweep, adds the missing ones, seeds following on")
     sweep.add_argument("--engine", choices=("local", "dask"), default="local",
                        help="local process pool (default) or a Dask cluster")
     sweep.add_argument("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 "
@@ -239,7 +242,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     try:
         result = sweep(args.file, workers=args.workers, out=args.out, resume=args.resume,
-                       engine=args.engine, address=args.address, progress=not args.no_progress)
+                       engine=args.engine, address=args.address, progress=not args.no_progress,
+                       replicates=args.replicates)
     except KeyboardInterrupt:
         print("\ninterrupted: finished runs are saved; finish with --resume", file=sys.stderr)
         return 130

@@ -74,7 +74,8 @@ class SweepResult:
 
 def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int | None = None,
           out: str | Path | None = None, resume: bool = False, engine: str = "local",
-          address: str | None = None, progress: bool = False) -> SweepResult:
+          address: str | None = None, progress: bool = False,
+          replicates: int | None = None) -> SweepResult:
     """Run a sweep and return its results (see `SweepResult`).
 
     `spec_or_path`: a sweep file, a shipped sweep's name, a dict shaped like the file, or a
@@ -82,12 +83,20 @@ def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int
     `out/sweeps/<name>`; it must not already hold a sweep unless `resume` is set, in which
     case only the runs not yet saved there are run. `engine` is `local` (a process pool) or
     `dask` (the scheduler at `address`, or a LocalCluster of `workers` processes).
+    `replicates` replaces the file's; with `resume` on a sweep holding fewer, it extends
+    that sweep: the new replicates' runs follow the old ones, their seeds the old seeds.
     Everything is checked, and a `ScenarioError` raised, before any run starts.
     """
     spec = load_sweep(spec_or_path)
     workers = check_engine(engine, workers, address)
+    if replicates is not None and (isinstance(replicates, bool) or not isinstance(
+            replicates, int) or replicates < 1):
+        raise ScenarioError("--replicates", "replicates", f"{replicates!r} is out of range",
+                            "a whole number >= 1")
     store = SweepStore(out if out is not None else Path("out") / "sweeps" / spec.name)
-    store.check(spec, resume)
+    spec = store.check(spec, resume, replicates)
+    if store.stored_fingerprint() not in (None, spec.fingerprint):
+        store.reopen(spec)  # more replicates for a sweep already in `out`
     if not store.finished():
         run_missing(spec, store, engine, workers, address, progress)
     if store.parts.exists():  # a sweep killed while clearing up after itself

@@ -35,7 +35,7 @@ import difflib
 import hashlib
 import json
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -112,6 +112,18 @@ class SweepSpec:
     points: pd.DataFrame = field(repr=False)
     reporters: dict[str, str] = field(default_factory=dict)
     record_agents: AgentRecording | None = None
+    #: Replicates added in turns (`--resume --replicates N`); empty: all `replicates` at once.
+    replicate_blocks: tuple[int, ...] = ()
+
+    @property
+    def blocks(self) -> tuple[int, ...]:
+        return self.replicate_blocks or (self.replicates,)
+
+    def with_blocks(self, blocks: tuple[int, ...]) -> SweepSpec:
+        """The same sweep with its replicates run in these turns (one turn: as the file)."""
+        blocks = tuple(blocks)
+        return replace(self, replicates=sum(blocks),
+                       replicate_blocks=blocks if len(blocks) > 1 else ())
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -132,13 +144,22 @@ class SweepSpec:
 
         Runs are numbered point by point (`run_id = point * replicates + replicate`), so the
         design points keep the order the sampler drew them in, as SALib's analysers expect.
+        Replicates added later (`replicate_blocks`) follow on: their runs are numbered after
+        all earlier ones, point by point again, and their seeds are the next children of the
+        same SeedSequence, so the earlier runs keep their ids and seeds.
         """
-        n, r = len(self.points), self.replicates
-        frame = self.points.iloc[np.repeat(np.arange(n), r)].reset_index(drop=True)
-        frame.insert(0, "run_id", np.arange(n * r, dtype=np.int64))
-        frame.insert(1, "point", np.repeat(np.arange(n, dtype=np.int64), r))
-        frame.insert(2, "replicate", np.tile(np.arange(r, dtype=np.int64), n))
-        frame.insert(3, "seed", replicate_seeds(self.seed, n, r, self.seeding).ravel())
+        n, parts, first = len(self.points), [], 0
+        for count in self.blocks:
+            frame = self.points.iloc[np.repeat(np.arange(n), count)].reset_index(drop=True)
+            frame.insert(0, "point", np.repeat(np.arange(n, dtype=np.int64), count))
+            frame.insert(1, "replicate", np.tile(np.arange(first, first + count,
+                                                           dtype=np.int64), n))
+            frame.insert(2, "seed", replicate_seeds(self.seed, n, count, self.seeding,
+                                                    first).ravel())
+            parts.append(frame)
+            first += count
+        frame = pd.concat(parts, ignore_index=True)
+        frame.insert(0, "run_id", np.arange(len(frame), dtype=np.int64))
         return frame
 
     def run_factors(self, run_id: int) -> dict[str, Any]:
@@ -170,6 +191,7 @@ class SweepSpec:
             "base": self.base_name,
             "overrides": self.overrides,
             "replicates": self.replicates,
+            "replicate_blocks": list(self.blocks),
             "seed": self.seed,
             "seeding": self.seeding,
             "record_every": self.record_every,
@@ -205,13 +227,20 @@ class SweepSpec:
         return digest.hexdigest()[:16]
 
 
-def replicate_seeds(seed: int, n_points: int, replicates: int, seeding: str) -> np.ndarray:
-    """Integer run seeds, shape (points, replicates), from `SeedSequence(seed).spawn`."""
+def replicate_seeds(seed: int, n_points: int, replicates: int, seeding: str,
+                    first: int = 0) -> np.ndarray:
+    """Integer run seeds, shape (points, replicates), from `SeedSequence(seed).spawn`.
+
+    `first` replicates were drawn before (a sweep extended with more replicates): the new
+    ones take the following children (replicate r's child with common seeds; with
+    independent seeds the `n_points * first` children already used are skipped).
+    """
     root = np.random.SeedSequence(seed)
     if seeding == "common":
-        row = [int(child.generate_state(1)[0]) for child in root.spawn(replicates)]
+        children = root.spawn(first + replicates)[first:]
+        row = [int(child.generate_state(1)[0]) for child in children]
         return np.tile(np.array(row, dtype=np.int64), (n_points, 1))
-    children = root.spawn(n_points * replicates)
+    children = root.spawn(n_points * (first + replicates))[n_points * first:]
     seeds = np.array([int(child.generate_state(1)[0]) for child in children], dtype=np.int64)
     return seeds.reshape(n_points, replicates)
 
