@@ -181,23 +181,25 @@ def tornado(runs: pd.DataFrame, factors: Iterable[str], observable: str,
     rows = [(f, factor_levels(runs, f, column, orders.get(f))) for f in factors]
     rows.sort(key=lambda r: r[1].max() - r[1].min())
     with style():
-        fig, ax = plt.subplots(figsize=(COLUMN, 0.8 + 0.45 * len(rows)))
+        fig, ax = plt.subplots(figsize=(COLUMN, 0.9 + 0.55 * len(rows)))
         centre = runs[column].mean()
         for i, (_, means) in enumerate(rows):
             ax.barh(i, means.max() - means.min(), left=means.min(), height=0.5,
                     color="lightgrey", label="range of level means" if i == 0 else None)
             ax.scatter(means.to_numpy(), np.full(len(means), i), color="dimgrey", s=8, zorder=3)
+            rank = means.rank(method="first").astype(int) - 1  # stagger names along x
             for j, (level, value) in enumerate(means.items()):
                 colour = PALETTE[0] if j == 0 else PALETTE[1] if j == len(means) - 1 else None
                 if colour is not None:
                     ax.scatter([value], [i], color=colour, s=18, zorder=4,
                                label=("first level" if j == 0 else "last level")
                                if i == 0 else None)
-                ax.annotate(_tick(level), (value, i), xytext=(0, 6 + 6 * (j % 2)),
+                ax.annotate(_tick(level), (value, i), xytext=(0, 5 + 6 * (rank[level] % 3)),
                             textcoords="offset points", ha="center", fontsize=5)
         ax.axvline(centre, color="black", lw=0.8, label="mean of all runs")
         ax.set_yticks(range(len(rows)), [label(r[0]) for r in rows])
         ax.set_ylim(-0.6, len(rows) - 0.2)
+        ax.margins(x=0.08)
         ax.set(xlabel=label(observable) + " (end of run)")
         ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
         return fig
