@@ -76,3 +76,15 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
     regions = pd.DataFrame.from_records(model.region_records)
     return Result(scen, int(seed), economy, regions, model if keep_model else None,
                   recorder.frames())
+
+
+def probe(scenario: Scenario) -> Result:
+    """One quarter of a shrunken copy: the one place that knows every column a run writes.
+
+    The model builds its rows at run time (policy modules add their own), so the columns of
+    a scenario's tables are read off this tiny run.
+    """
+    world = scenario.world
+    shrink = {"steps": 1, "burn_in": 0, "workers_per_region": min(world.workers_per_region, 50),
+              "firms_per_region": min(world.firms_per_region, 3)}
+    return simulate(scenario, seed=0, overrides=shrink)

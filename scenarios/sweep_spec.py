@@ -553,19 +553,11 @@ def _observables(doc: dict[str, Any], base: Scenario, source: str) -> tuple[str,
 
 
 def observable_names(base: Scenario) -> list[str]:
-    """Columns of the economy and region tables, read off one quarter of a shrunken world.
+    """Columns of the economy and region tables (read off `highroad.api.probe`)."""
+    from highroad.api import probe
 
-    The model builds its rows at run time, so a tiny probe run is the one place that knows
-    every column (policy modules add their own).
-    """
-    from highroad.api import simulate
-
-    shrink = {"steps": 1, "burn_in": 0,
-              "workers_per_region": min(base.world.workers_per_region, 50),
-              "firms_per_region": min(base.world.firms_per_region, 3)}
-    probe = simulate(base, seed=0, overrides=shrink)
-    names = [*probe.economy.columns, *probe.regions.columns]
-    return sorted(set(names) - {"step", "region"})
+    run = probe(base)
+    return sorted({*run.economy.columns, *run.regions.columns} - {"step", "region"})
 
 
 # -- reporters and agent tables -------------------------------------------------------------
