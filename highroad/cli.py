@@ -101,7 +101,8 @@ def add_plot_parser(sub: Any) -> None:
     plot.add_argument("--y", help="heatmap: factor on the y axis")
     plot.add_argument("--scenario", help="run folders: which scenario's files (default: first)")
     plot.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
-    plot.add_argument("--out", help="output file (default RESULTS/plot_KIND.FORMAT)")
+    plot.add_argument("--out", help="output file (default RESULTS/plot_KIND_OBSERVABLE[_by_BY]"
+                                    "[_X_vs_Y].FORMAT: two different plots never share one)")
 
 
 def add_sweep_parser(sub: Any) -> None:

@@ -30,8 +30,9 @@ own counter `model.steps` counts from construction, burn-in included, and the
 `datacollector` keeps one row per Mesa step from 0, as Mesa's tools index it: row i is
 highroad step `i - burn_in` (the `step` column), and the rows before the first recorded
 quarter are empty (NaN). With `mesa.batch_run(..., max_steps=burn_in + N)` the rows with
-`step` 0..N are exactly simulate's. highroad itself never reads `model.steps` through this
-class, nor needs `batch_run` or `seed=`.
+`step` 0..N are exactly simulate's. This class counts highroad's steps itself
+(`step_number`) and needs neither `batch_run` nor `seed=`; docs/mesa.md says how it maps
+onto Mesa 4's Scenario.
 """
 
 from __future__ import annotations
