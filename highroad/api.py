@@ -47,10 +47,12 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
 
     Steps: the model first runs `burn_in` quarters unrecorded; `step` 0 is the last of them
     (the state recording starts from), then steps 1..`steps` follow, so `economy` has
-    `steps + 1` rows. `reporters` maps column names to functions of the model (or
-    `"module:function"` references), evaluated at every recorded step and added to
-    `economy`. `record_agents` (an `AgentRecording`, or N for every N steps with 100
-    workers) adds the agent tables to `Result.agents`. Neither changes any number of the run.
+    `steps + 1` rows (`steps` with `burn_in = 0`: there is no step 0 then).
+
+    `reporters` maps column names to functions of the model (or `"module:function"`
+    references), evaluated at every recorded step and added to `economy`. `record_agents`
+    (an `AgentRecording`, or N for every N steps with 100 workers) adds the agent tables to
+    `Result.agents`. Neither changes any number of the run.
     """
     from highroad.regions.model import RegionalEconomy
 

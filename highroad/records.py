@@ -89,6 +89,14 @@ class AgentRecording:
     every: int = 1
     workers: int = 100
 
+    def __post_init__(self) -> None:
+        for name, low in (("every", 1), ("workers", 0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) \
+                    or value < low:
+                raise ScenarioError("record_agents", name, f"{value!r} is out of range",
+                                    f"a whole number >= {low}")
+
     def due(self, step: int) -> bool:
         return step % self.every == 0
 

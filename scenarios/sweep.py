@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from highroad.errors import ScenarioError
+from highroad.scenarios.designs import to_python
 from highroad.scenarios.sweep_runner import (
     ENGINES,
     RunTask,
@@ -89,6 +90,7 @@ def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int
     """
     spec = load_sweep(spec_or_path)
     workers = check_engine(engine, workers, address)
+    replicates = to_python(replicates)
     if replicates is not None and (isinstance(replicates, bool) or not isinstance(
             replicates, int) or replicates < 1):
         raise ScenarioError("--replicates", "replicates", f"{replicates!r} is out of range",
@@ -114,6 +116,7 @@ def check_engine(engine: str, workers: int | None, address: str | None) -> int:
                             "--engine dask --address tcp://host:port")
     if workers is None:
         return default_workers()
+    workers = to_python(workers)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ScenarioError("--workers", "workers", f"{workers!r} is out of range",
                             "a whole number >= 1")

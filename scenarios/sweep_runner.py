@@ -89,7 +89,8 @@ def end_of_run(economy: pd.DataFrame) -> dict[str, float]:
 
     Exactly: the mean over the last `max(1, n // 4)` rows of the run's economy table, where
     `n = steps + 1` counts every recorded step including step 0 (so 80 steps average steps
-    61-80), as `summary_table` does; `record_every` and `observables` do not change it.
+    61-80; `n = steps` with `burn_in = 0`), as `summary_table` does; `record_every` and
+    `observables` do not change it.
     """
     last = economy.iloc[-max(1, len(economy) // 4):]
     numeric = last.drop(columns="step").select_dtypes("number")
