@@ -29,6 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a scenario key, e.g. --set capital_mobility=0.9 "
                           "--set government.capital_tax=0.3 (repeatable)")
     run.add_argument("--out", default="out", help="output folder (default out/)")
+    run.add_argument("--reporter", dest="reporters", action="append", default=[],
+                     metavar="NAME=MODULE:FUNCTION",
+                     help="an extra economy column computed by your own function of the model, "
+                          "e.g. --reporter firms_alive=mystudy.metrics:firms_alive (repeatable; "
+                          "imports your module: name only code you trust)")
+    run.add_argument("--record-agents", type=int, metavar="N",
+                     help="also write firm, region-state and worker-sample tables every N steps")
+    run.add_argument("--sample-workers", type=int, default=100, metavar="K",
+                     help="workers sampled each time with --record-agents (default 100)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sub.add_parser("scenarios", help="list the shipped scenarios",
                    description="List the shipped scenarios with their descriptions.")
@@ -149,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from highroad.analysis.charts import save_figure, summary_figure
     from highroad.api import simulate
+    from highroad.records import AgentRecording, resolve_reporters
     from highroad.scenarios.loader import load_scenario, parse_override
 
     overrides: dict[str, Any] = dict(parse_override(text) for text in args.overrides)
@@ -160,15 +170,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
+    reporters = dict(parse_reporter(text) for text in args.reporters)
+    agents = (None if args.record_agents is None else
+              AgentRecording(every=args.record_agents, workers=args.sample_workers))
+    resolve_reporters(reporters, "--reporter", "")  # a bad reference: exit 2, nothing written
     result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
-                      keep_model=True)
+                      keep_model=True, reporters=reporters, record_agents=agents)
     out.mkdir(parents=True, exist_ok=True)
     stem = scenario.name
+    for name, frame in result.agents.items():
+        write_frame(frame, out / f"{stem}_{name}")
     write_frame(result.economy, out / f"{stem}_economy")
     write_frame(result.regions, out / f"{stem}_regions")
     write_frame(households_frame(result.model), out / f"{stem}_households")
     write_text(out / f"{stem}_network.json", json.dumps(network_data(result.model)))
-    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides}
+    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides,
+                "reporters": reporters, "record_agents": agents and agents.to_dict()}
     write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
     changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
     title = f"{stem}, seed {args.seed}" + (f": {changed}" if changed else "")
@@ -181,8 +198,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
     print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
           f"{stem}_households.parquet|csv, {stem}_network.json, {stem}_scenario.json, "
-          f"{stem}_summary.png")
+          f"{stem}_summary.png" + "".join(f", {stem}_{name}.parquet|csv"
+                                          for name in result.agents))
     return 0
+
+
+def parse_reporter(text: str) -> tuple[str, str]:
+    """One `--reporter NAME=MODULE:FUNCTION`."""
+    name, sep, ref = text.partition("=")
+    if not sep or not name.strip():
+        raise ScenarioError("--reporter", text, "expected NAME=MODULE:FUNCTION",
+                            "e.g. firms_alive=mystudy.metrics:firms_alive")
+    return name.strip(), ref.strip()
 
 
 def households_frame(model: Any) -> Any:
