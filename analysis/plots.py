@@ -278,8 +278,8 @@ def morris_dots(indices: pd.DataFrame, observable: str) -> plt.Figure:
         fig, ax = plt.subplots(figsize=(COLUMN, 2.6))
         ax.errorbar(indices["mu_star"], indices["sigma"], xerr=indices["mu_star_conf"],
                     fmt="o", color=PALETTE[0], ms=3, capsize=2, lw=0.8)
-        for row in indices.itertuples():
-            ax.annotate(label(row.factor), (row.mu_star, row.sigma), xytext=(3, 3),
+        for i, row in enumerate(indices.sort_values("mu_star").itertuples()):
+            ax.annotate(label(row.factor), (row.mu_star, row.sigma), xytext=(3, 3 + 7 * (i % 2)),
                         textcoords="offset points", fontsize=6)
         ax.set(xlabel=f"mu* of {label(observable)} (95% interval)", ylabel="sigma")
         return fig
@@ -299,7 +299,12 @@ def prim_tradeoff(trajectory: pd.DataFrame, observable: str) -> plt.Figure:
         fig, ax = plt.subplots(figsize=(COLUMN, 2.6))
         points = ax.scatter(trajectory["coverage"], trajectory["density"],
                             c=trajectory["res_dim"], cmap="viridis", s=10)
-        fig.colorbar(points, ax=ax, label="factors restricted")
+        fig.colorbar(points, ax=ax, label="factors restricted",
+                     ticks=sorted(set(trajectory["res_dim"].astype(int))))
+        last = trajectory.iloc[-1]
+        ax.scatter([last["coverage"]], [last["density"]], s=60, facecolors="none",
+                   edgecolors="black", lw=0.8, label="the box found")
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2))
         ax.set(xlabel="coverage (share of runs of interest in the box)",
                ylabel="density (share of the box's runs of interest)",
                title=f"PRIM boxes for {label(observable)}", xlim=(0, 1.02), ylim=(0, 1.02))
