@@ -3,6 +3,9 @@
     >>> import highroad
     >>> result = highroad.simulate("baseline", steps=40, seed=1)
     >>> result.economy[["step", "high_road_share", "income_gini"]].tail()
+
+`highroad.HighroadModel` is the same model as a Mesa-conventional class (docs/mesa.md);
+`highroad.sweep` runs designs and `highroad.analyze` analyses them (docs/sweeps.md).
 """
 
 from highroad.api import Result, simulate

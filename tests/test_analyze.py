@@ -96,6 +96,15 @@ def test_methods_the_design_cannot_support_exit_2(sweeps, name, method, capsys):
     assert "cannot analyse" in capsys.readouterr().err
 
 
+def test_cli_analyze_writes_csv_and_figure(sweeps, capsys):
+    assert main(["analyze", str(sweeps["sobol1"]), "--method", "sobol",
+                 "--observable", "high_road_share", "--format", "svg"]) == 0
+    assert "ST_conf" in capsys.readouterr().out
+    folder = sweeps["sobol1"] / "analysis"
+    assert (folder / "sobol_high_road_share.csv").is_file()
+    assert (folder / "sobol_high_road_share.svg").is_file()
+
+
 def test_unknown_observable_and_missing_threshold_exit_2(sweeps):
     assert main(["analyze", str(sweeps["lhs"]), "--method", "delta",
                  "--observable", "nope"]) == 2
