@@ -53,6 +53,11 @@ class Results:
     def factors(self) -> list[str]:
         return list(self.spec.get("factors", {}))
 
+    def orders(self) -> dict[str, list[Any]]:
+        """Each listed factor's levels in the order the sweep file gives them."""
+        return {key: d["values"] for key, d in self.spec.get("factors", {}).items()
+                if "values" in d}
+
 
 def plot_results(folder: str | Path, kind: str, observable: str = "income_gini",
                  by: str | None = None, x: str | None = None, y: str | None = None,
@@ -63,8 +68,20 @@ def plot_results(folder: str | Path, kind: str, observable: str = "income_gini",
         raise ScenarioError("--kind", "kind", f"'{kind}' is not a chart kind", ", ".join(KINDS))
     res = Results(folder, scenario)
     fig = draw(res, kind, observable, by, x, y)
-    target = Path(out) if out else res.folder / f"plot_{kind}"
-    return plots.save(fig, target.with_suffix(""), fmt)
+    target = Path(out).with_suffix("") if out else res.folder / default_name(kind, observable,
+                                                                             by, x, y)
+    return plots.save(fig, target, fmt)
+
+
+def default_name(kind: str, observable: str, by: str | None, x: str | None,
+                 y: str | None) -> str:
+    """`plot_KIND_OBSERVABLE[_by_BY][_X_vs_Y]`: two different plots never share a file."""
+    name = f"plot_{kind}_{observable}"
+    if kind == "timeseries" and by:
+        name += f"_by_{by}"
+    if kind == "heatmap":
+        name += f"_{x}_vs_{y}"
+    return name
 
 
 def draw(res: Results, kind: str, observable: str, by: str | None, x: str | None,
@@ -74,7 +91,8 @@ def draw(res: Results, kind: str, observable: str, by: str | None, x: str | None
         _need_column(res, economy, observable)
         if by is not None:
             _need_column(res, economy, by)
-        return plots.timeseries(economy, observable, by=by)
+        order = res.orders().get(by) if by and res.is_sweep else None
+        return plots.timeseries(economy, observable, by=by, order=order)
     if kind == "lorenz":
         if res.is_sweep:
             raise ScenarioError(str(res.folder), "kind", "'lorenz' needs a run's households",
@@ -98,18 +116,13 @@ def draw(res: Results, kind: str, observable: str, by: str | None, x: str | None
                                 ", ".join(factors))
         for name in (x, y):
             _need_column(res, runs, name)
-        return plots.heatmap(runs, x, y, observable)
+        return plots.heatmap(runs, x, y, observable, res.orders())
     if kind == "tornado":
-        return plots.tornado(runs, factors, observable)
-    from highroad.analysis.sensitivity import design_values, sobol_indices
+        return plots.tornado(runs, factors, observable, res.orders())
+    from highroad.analysis.analyze import analysis_figure, analyze
 
-    problem = res.spec.get("problem")
-    if not problem:
-        raise ScenarioError(str(res.folder), "design.method", "'sobol' needs a Sobol design",
-                            "a sweep with method = \"sobol\" and calc_second_order = false")
-    frame, _ = sobol_indices(problem, design_values(runs, f"end_{observable}"))
-    frame = frame.assign(observable=observable, group="factor")
-    return plots.sobol_bars(frame, observable)
+    # The indices `highroad analyze --method sobol` computes (and writes beside the sweep).
+    return analysis_figure(analyze(res.folder, "sobol", observable))
 
 
 def _need_column(res: Results, frame: pd.DataFrame, name: str) -> None:

@@ -80,63 +80,128 @@ def save(fig: plt.Figure, path: Path, fmt: str = "png") -> Path:
     return path
 
 
+def outside_legend(ax: Any, **kwargs: Any) -> None:
+    """A legend to the right of the axes, where it cannot cover data."""
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0,
+              **kwargs)
+
+
 def timeseries(economy: pd.DataFrame, observable: str, by: str | None = None,
-               years: bool = True) -> plt.Figure:
-    """Mean over replicates with a band from the 5th to the 95th percentile, per group."""
+               years: bool = True, order: list[Any] | None = None) -> plt.Figure:
+    """Mean over runs with a band from the 5th to the 95th percentile of runs, per group.
+
+    Runs are pooled within a group: with `by`, over the other factors and the replicates;
+    without it, over everything. The legend says so.
+    """
     with style():
         fig, ax = plt.subplots(figsize=(COLUMN, 2.4))
-        groups = economy.groupby(by) if by else [(None, economy)]
+        if by:
+            levels = order or sorted(economy[by].unique())
+            groups = [(key, economy[economy[by] == key]) for key in levels]
+        else:
+            groups = [(None, economy)]
+        banded = False
         for i, (key, frame) in enumerate(groups):
             stats = frame.groupby("step")[observable].agg(
                 mean="mean", lo=lambda s: s.quantile(0.05), hi=lambda s: s.quantile(0.95))
             x = stats.index / 4 if years else stats.index
             color = PALETTE[i % len(PALETTE)]
-            name = f"{label(by)} = {key}" if by else None
+            name = f"{label(by)} = {key}" if by else "mean over runs"
             ax.plot(x, stats["mean"], color=color, label=name)
             if "run_id" in frame and frame["run_id"].nunique() > 1:
                 ax.fill_between(x, stats["lo"], stats["hi"], color=color, alpha=0.2, lw=0)
+                banded = True
+        if banded:
+            pooled = "other factors and replicates pooled" if by else "all runs pooled"
+            ax.fill_between([], [], [], color="grey", alpha=0.3, lw=0,
+                            label=f"5-95% of runs ({pooled})")
         ax.set(xlabel="years" if years else "quarters", ylabel=label(observable))
-        if by:
-            ax.legend(frameon=False)
+        if by or banded:
+            outside_legend(ax)
         return fig
 
 
-def heatmap(runs: pd.DataFrame, x: str, y: str, observable: str) -> plt.Figure:
-    """Mean end-of-run value over two factors: the phase diagram of a sweep."""
+def _tick(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def heatmap(runs: pd.DataFrame, x: str, y: str, observable: str,
+            orders: dict[str, list[Any]] | None = None) -> plt.Figure:
+    """Mean end-of-run value over two factors: the phase diagram of a sweep.
+
+    Levels are drawn in `orders` (the order the sweep file lists them), else sorted; text
+    and true/false levels are labelled as they are.
+    """
     column = observable if observable in runs else f"end_{observable}"
+    orders = orders or {}
     table = runs.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
+    table = table.reindex(index=orders.get(y, table.index), columns=orders.get(x, table.columns))
     with style():
         fig, ax = plt.subplots(figsize=(COLUMN, 2.8))
         mesh = ax.pcolormesh(np.arange(len(table.columns) + 1), np.arange(len(table.index) + 1),
-                             table.to_numpy(), cmap="viridis", shading="flat")
-        ax.set_xticks(np.arange(len(table.columns)) + 0.5,
-                      [f"{v:.3g}" for v in table.columns])
-        ax.set_yticks(np.arange(len(table.index)) + 0.5, [f"{v:.3g}" for v in table.index])
+                             table.to_numpy(dtype=float), cmap="viridis", shading="flat")
+        ax.set_xticks(np.arange(len(table.columns)) + 0.5, [_tick(v) for v in table.columns])
+        ax.set_yticks(np.arange(len(table.index)) + 0.5, [_tick(v) for v in table.index])
         ax.set(xlabel=label(x), ylabel=label(y))
         fig.colorbar(mesh, ax=ax, label=label(observable) + " (end of run)")
         return fig
 
 
-def tornado(runs: pd.DataFrame, factors: Iterable[str], observable: str) -> plt.Figure:
-    """Swing of the end-of-run observable between each factor's lowest and highest level."""
+#: A numeric factor with more distinct values than this is summarised by its outer fifths.
+MANY_LEVELS = 10
+
+
+def factor_levels(runs: pd.DataFrame, factor: str, column: str,
+                  order: list[Any] | None) -> pd.Series:
+    """Mean of `column` per level of `factor`, in level order.
+
+    Listed levels keep the sweep file's order (text levels have no natural order); a numeric
+    factor sampled over a range is summarised by the runs in its lowest and highest fifth.
+    """
+    values = runs[factor]
+    if order is None and pd.api.types.is_numeric_dtype(values) and values.dtype != bool \
+            and values.nunique() > MANY_LEVELS:
+        low, high = values.quantile([0.2, 0.8])
+        return pd.Series({f"lowest fifth (<= {low:.3g})": runs.loc[values <= low, column].mean(),
+                          f"highest fifth (>= {high:.3g})": runs.loc[values >= high,
+                                                                   column].mean()})
+    means = runs.groupby(factor)[column].mean()
+    return means.reindex(order) if order is not None else means.sort_index()
+
+
+def tornado(runs: pd.DataFrame, factors: Iterable[str], observable: str,
+            orders: dict[str, list[Any]] | None = None) -> plt.Figure:
+    """How far the end-of-run observable moves across each factor's levels.
+
+    Each row spans the lowest to the highest level mean, every level is marked and named
+    (first and last level in the sweep's order are coloured), and rows are sorted by span.
+    """
     column = observable if observable in runs else f"end_{observable}"
-    rows = []
-    for f in factors:
-        means = runs.groupby(f)[column].mean()
-        rows.append((f, means.iloc[0], means.iloc[-1]))
-    rows.sort(key=lambda r: abs(r[2] - r[1]))
+    orders = orders or {}
+    rows = [(f, factor_levels(runs, f, column, orders.get(f))) for f in factors]
+    rows.sort(key=lambda r: r[1].max() - r[1].min())
     with style():
-        fig, ax = plt.subplots(figsize=(COLUMN, 0.5 + 0.35 * len(rows)))
+        fig, ax = plt.subplots(figsize=(COLUMN, 0.9 + 0.55 * len(rows)))
         centre = runs[column].mean()
-        for i, (_, low, high) in enumerate(rows):
-            ax.barh(i, low - centre, left=centre, color=PALETTE[0], label="lowest level"
-                    if i == 0 else None)
-            ax.barh(i, high - centre, left=centre, color=PALETTE[1], label="highest level"
-                    if i == 0 else None)
-        ax.axvline(centre, color="black", lw=0.8)
+        for i, (_, means) in enumerate(rows):
+            ax.barh(i, means.max() - means.min(), left=means.min(), height=0.5,
+                    color="lightgrey", label="range of level means" if i == 0 else None)
+            ax.scatter(means.to_numpy(), np.full(len(means), i), color="dimgrey", s=8, zorder=3)
+            rank = means.rank(method="first").astype(int) - 1  # stagger names along x
+            for j, (level, value) in enumerate(means.items()):
+                colour = PALETTE[0] if j == 0 else PALETTE[1] if j == len(means) - 1 else None
+                if colour is not None:
+                    ax.scatter([value], [i], color=colour, s=18, zorder=4,
+                               label=("first level" if j == 0 else "last level")
+                               if i == 0 else None)
+                ax.annotate(_tick(level), (value, i), xytext=(0, 5 + 6 * (rank[level] % 3)),
+                            textcoords="offset points", ha="center", fontsize=5)
+        ax.axvline(centre, color="black", lw=0.8, label="mean of all runs")
         ax.set_yticks(range(len(rows)), [label(r[0]) for r in rows])
+        ax.set_ylim(-0.6, len(rows) - 0.2)
+        ax.margins(x=0.08)
         ax.set(xlabel=label(observable) + " (end of run)")
-        ax.legend(frameon=False, loc="lower right")
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
         return fig
 
 
@@ -183,22 +248,66 @@ def region_network(network: dict[str, Any], regions: pd.DataFrame,
         return fig
 
 
-def sobol_bars(indices: pd.DataFrame, observable: str) -> plt.Figure:
+def sobol_bars(indices: pd.DataFrame, observable: str,
+               legend: tuple[str, str] = ("first order (S1)", "total (ST)"),
+               what: str = "Sobol index") -> plt.Figure:
     """First-order and total Sobol indices with their 95% intervals, side by side."""
     frame = indices[indices["observable"] == observable].reset_index(drop=True)
     with style():
         fig, ax = plt.subplots(figsize=(COLUMN, 0.6 + 0.4 * len(frame)))
         y = np.arange(len(frame))
         ax.barh(y - 0.18, frame["S1"], xerr=frame["S1_conf"], height=0.35, color=PALETTE[0],
-                label="first order (S1)", error_kw={"lw": 0.8})
+                label=legend[0], error_kw={"lw": 0.8})
         ax.barh(y + 0.18, frame["ST"], xerr=frame["ST_conf"], height=0.35, color=PALETTE[1],
-                label="total (ST)", error_kw={"lw": 0.8})
-        names = [f"{label(f)} [{g}]" for f, g in zip(frame["factor"], frame["group"],
-                                                     strict=True)]
+                label=legend[1], error_kw={"lw": 0.8})
+        if "group" in frame:
+            names = [f"{label(f)} [{g}]" for f, g in zip(frame["factor"], frame["group"],
+                                                         strict=True)]
+        else:
+            names = [label(f) for f in frame["factor"]]
         ax.set_yticks(y, names)
         ax.axvline(0, color="black", lw=0.6)
-        ax.set(xlabel=f"Sobol index of {label(observable)}")
-        ax.legend(frameon=False)
+        ax.set(xlabel=f"{what} of {label(observable)} (95% intervals)")
+        outside_legend(ax)
+        return fig
+
+
+def morris_dots(indices: pd.DataFrame, observable: str) -> plt.Figure:
+    """Morris screening: mean absolute elementary effect (mu*) against its spread (sigma)."""
+    with style():
+        fig, ax = plt.subplots(figsize=(COLUMN, 2.6))
+        ax.errorbar(indices["mu_star"], indices["sigma"], xerr=indices["mu_star_conf"],
+                    fmt="o", color=PALETTE[0], ms=3, capsize=2, lw=0.8)
+        for i, row in enumerate(indices.sort_values("mu_star").itertuples()):
+            ax.annotate(label(row.factor), (row.mu_star, row.sigma), xytext=(3, 3 + 7 * (i % 2)),
+                        textcoords="offset points", fontsize=6)
+        ax.set(xlabel=f"mu* of {label(observable)} (95% interval)", ylabel="sigma")
+        return fig
+
+
+def delta_bars(indices: pd.DataFrame, observable: str) -> plt.Figure:
+    """Borgonovo's delta and the first-order index with their 95% intervals."""
+    frame = indices.rename(columns={"delta": "ST", "delta_conf": "ST_conf"})
+    return sobol_bars(frame.assign(observable=observable), observable,
+                      legend=("first order (S1)", "delta (moment-independent)"),
+                      what="sensitivity")
+
+
+def prim_tradeoff(trajectory: pd.DataFrame, observable: str) -> plt.Figure:
+    """PRIM's peeling trajectory: coverage against density, coloured by restricted factors."""
+    with style():
+        fig, ax = plt.subplots(figsize=(COLUMN, 2.6))
+        points = ax.scatter(trajectory["coverage"], trajectory["density"],
+                            c=trajectory["res_dim"], cmap="viridis", s=10)
+        fig.colorbar(points, ax=ax, label="factors restricted",
+                     ticks=sorted(set(trajectory["res_dim"].astype(int))))
+        last = trajectory.iloc[-1]
+        ax.scatter([last["coverage"]], [last["density"]], s=60, facecolors="none",
+                   edgecolors="black", lw=0.8, label="the box found")
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+        ax.set(xlabel="coverage (share of runs of interest in the box)",
+               ylabel="density (share of the box's runs of interest)",
+               title=f"PRIM boxes for {label(observable)}", xlim=(0, 1.02), ylim=(0, 1.02))
         return fig
 
 

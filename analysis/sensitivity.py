@@ -18,8 +18,9 @@ def sobol_indices(problem: dict[str, Any], y: np.ndarray,
     """
     from SALib.analyze import sobol
 
+    # seed=1, not 0: SALib treats 0 as "no seed" and the intervals would vary between calls.
     si = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=False,
-                       keep_resamples=True, seed=0, num_resamples=resamples)
+                       keep_resamples=True, seed=1, num_resamples=resamples)
     frame = pd.DataFrame({"factor": problem["names"], "S1": si["S1"], "S1_conf": si["S1_conf"],
                           "ST": si["ST"], "ST_conf": si["ST_conf"]})
     # SALib keeps the resampled estimates as (resamples, factors).

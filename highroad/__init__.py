@@ -3,6 +3,9 @@
     >>> import highroad
     >>> result = highroad.simulate("baseline", steps=40, seed=1)
     >>> result.economy[["step", "high_road_share", "income_gini"]].tail()
+
+`highroad.HighroadModel` is the same model as a Mesa-conventional class (docs/mesa.md);
+`highroad.sweep` runs designs and `highroad.analyze` analyses them (docs/sweeps.md).
 """
 
 from highroad.allocator import keep_freed_memory
@@ -23,6 +26,23 @@ def _version() -> str:
 
 
 __version__ = _version()
-__all__ = ["HighroadError", "InvariantError", "Result", "Scenario", "ScenarioError",
-           "SweepResult", "keep_freed_memory", "list_scenarios", "load_scenario", "simulate",
-           "sweep"]
+__all__ = ["HighroadError", "HighroadModel", "InvariantError", "Result", "Scenario",
+           "ScenarioError", "SweepResult", "analyze", "keep_freed_memory", "list_scenarios",
+           "load_scenario", "simulate", "sweep"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: the model class pulls in Mesa, analysis pulls in SALib.
+    if name == "HighroadModel":
+        from highroad.mesa_model import HighroadModel
+
+        return HighroadModel
+    if name == "analyze":
+        from highroad.analysis.analyze import analyze
+
+        return analyze
+    if name == "ema":
+        import importlib
+
+        return importlib.import_module("highroad.ema")
+    raise AttributeError(f"module 'highroad' has no attribute {name!r}")

@@ -1,4 +1,5 @@
-"""The command line: `highroad run|scenarios|validate|sweep|demo|claims|plot` (and `run.py`)."""
+"""The command line: `highroad run|scenarios|validate|sweep|analyze|demo|claims|plot` (and
+`run.py`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a scenario key, e.g. --set capital_mobility=0.9 "
                           "--set government.capital_tax=0.3 (repeatable)")
     run.add_argument("--out", default="out", help="output folder (default out/)")
+    run.add_argument("--reporter", dest="reporters", action="append", default=[],
+                     metavar="NAME=MODULE:FUNCTION",
+                     help="an extra economy column computed by your own function of the model, "
+                          "e.g. --reporter firms_alive=mystudy.metrics:firms_alive (repeatable; "
+                          "imports your module: name only code you trust)")
+    run.add_argument("--record-agents", type=int, metavar="N",
+                     help="also write firm, region-state and worker-sample tables every N steps")
+    run.add_argument("--sample-workers", type=int, default=100, metavar="K",
+                     help="workers sampled each time with --record-agents (default 100)")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     sub.add_parser("scenarios", help="list the shipped scenarios",
                    description="List the shipped scenarios with their descriptions.")
@@ -42,7 +52,30 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(sub)
     add_claims_parser(sub)
     add_plot_parser(sub)
+    add_analyze_parser(sub)
     return parser
+
+
+def add_analyze_parser(sub: Any) -> None:
+    """The `analyze` subcommand: SALib indices or a PRIM box from a finished sweep."""
+    analyze = sub.add_parser(
+        "analyze", help="sensitivity indices (SALib) or scenario discovery (PRIM) of a sweep",
+        description="Analyse a finished sweep with the method its design supports: sobol "
+                    "(a Sobol design, first or second order), morris (a Morris design), delta "
+                    "(lhs, sobol or morris designs) or prim (any design; needs --threshold and "
+                    "the [ema] extra). Writes CSV with 95%% intervals and a figure to "
+                    "SWEEP_DIR/analysis/. Exit 2 if the design cannot support the method.")
+    analyze.add_argument("sweep_dir", help="a folder written by highroad sweep")
+    analyze.add_argument("--method", required=True, choices=("sobol", "morris", "delta", "prim"))
+    analyze.add_argument("--observable", default="income_gini",
+                         help="end-of-run observable to analyse (default income_gini)")
+    analyze.add_argument("--threshold", type=float,
+                         help="prim: runs above this value are the cases of interest")
+    analyze.add_argument("--below", action="store_true",
+                         help="prim: the cases of interest are below --threshold")
+    analyze.add_argument("--density", type=float, default=0.8,
+                         help="prim: the share of cases of interest a box must reach (0.8)")
+    analyze.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
 
 
 def add_claims_parser(sub: Any) -> None:
@@ -81,7 +114,8 @@ def add_plot_parser(sub: Any) -> None:
     plot.add_argument("--y", help="heatmap: factor on the y axis")
     plot.add_argument("--scenario", help="run folders: which scenario's files (default: first)")
     plot.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
-    plot.add_argument("--out", help="output file (default RESULTS/plot_KIND.FORMAT)")
+    plot.add_argument("--out", help="output file (default RESULTS/plot_KIND_OBSERVABLE[_by_BY]"
+                                    "[_X_vs_Y].FORMAT: two different plots never share one)")
 
 
 def add_sweep_parser(sub: Any) -> None:
@@ -102,6 +136,9 @@ def add_sweep_parser(sub: Any) -> None:
     sweep.add_argument("--allow-version-mix", action="store_true",
                        help="with --resume: finish a sweep started under other versions of "
                             "highroad, Mesa, numpy or pandas (each run records its own)")
+    sweep.add_argument("--replicates", type=int,
+                       help="replicates per design point (overrides the file); with --resume "
+                            "on a finished sweep, adds the missing ones, seeds following on")
     sweep.add_argument("--engine", choices=("local", "dask"), default="local",
                        help="local process pool (default) or a Dask cluster")
     sweep.add_argument("--address", help="Dask scheduler, e.g. tcp://10.0.0.5:8786 "
@@ -129,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from highroad.analysis.charts import save_figure, summary_figure
     from highroad.api import simulate
+    from highroad.records import AgentRecording, resolve_reporters
     from highroad.scenarios.loader import load_scenario, parse_override
 
     overrides: dict[str, Any] = dict(parse_override(text) for text in args.overrides)
@@ -140,16 +178,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
+    reporters = dict(parse_reporter(text) for text in args.reporters)
+    agents = (None if args.record_agents is None else
+              AgentRecording(every=args.record_agents, workers=args.sample_workers))
+    resolve_reporters(reporters, "--reporter", "")  # a bad reference: exit 2, nothing written
     result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
-                      keep_model=True)
+                      keep_model=True, reporters=reporters, record_agents=agents)
     out.mkdir(parents=True, exist_ok=True)
     stem = scenario.name
+    for name, frame in result.agents.items():
+        write_frame(frame, out / f"{stem}_{name}")
     write_frame(result.economy, out / f"{stem}_economy")
     write_frame(result.regions, out / f"{stem}_regions")
     write_frame(households_frame(result.model), out / f"{stem}_households")
     write_text(out / f"{stem}_network.json", json.dumps(network_data(result.model)))
     resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides,
-                "versions": versions()}
+                "versions": versions(), "reporters": reporters,
+                "record_agents": agents and agents.to_dict()}
     write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
     changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
     title = f"{stem}, seed {args.seed}" + (f": {changed}" if changed else "")
@@ -160,7 +205,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
     print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
           f"{stem}_households.parquet|csv, {stem}_network.json, {stem}_scenario.json, "
-          f"{stem}_summary.png")
+          f"{stem}_summary.png" + "".join(f", {stem}_{name}.parquet|csv"
+                                          for name in result.agents))
     return 0
 
 
@@ -185,6 +231,15 @@ def run_header(scenario: Any, seed: int, overrides: dict[str, Any]) -> str:
               f"{', '.join(modules) if modules else 'none'}")
     return (f"{first}\n{as_run}\n"
             f"seed {seed}, {w.steps} quarters after a burn-in of {w.burn_in}")
+
+
+def parse_reporter(text: str) -> tuple[str, str]:
+    """One `--reporter NAME=MODULE:FUNCTION`."""
+    name, sep, ref = text.partition("=")
+    if not sep or not name.strip():
+        raise ScenarioError("--reporter", text, "expected NAME=MODULE:FUNCTION",
+                            "e.g. firms_alive=mystudy.metrics:firms_alive")
+    return name.strip(), ref.strip()
 
 
 def households_frame(model: Any) -> Any:
@@ -264,7 +319,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         result = sweep(args.file, workers=args.workers, out=args.out, resume=args.resume,
                        allow_version_mix=args.allow_version_mix,
-                       engine=args.engine, address=args.address, progress=not args.no_progress)
+                       engine=args.engine, address=args.address, progress=not args.no_progress,
+                       replicates=args.replicates)
     except KeyboardInterrupt:
         print("\ninterrupted: finished runs are saved; finish with --resume", file=sys.stderr)
         return 130
@@ -362,8 +418,22 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "validate": cmd_validate,
-            "sweep": cmd_sweep, "demo": cmd_demo, "claims": cmd_claims, "plot": cmd_plot}
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from highroad.analysis.analyze import analyze
+
+    result = analyze(args.sweep_dir, args.method, args.observable, threshold=args.threshold,
+                     below=args.below, density=args.density, fmt=args.format)
+    print(result.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if result.second_order is not None:
+        print("\nsecond order:")
+        print(result.second_order.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print("\nwrote " + ", ".join(str(p) for p in result.files))
+    return 0
+
+
+COMMANDS = {"analyze": cmd_analyze, "run": cmd_run, "scenarios": cmd_scenarios,
+            "validate": cmd_validate, "sweep": cmd_sweep, "demo": cmd_demo,
+            "claims": cmd_claims, "plot": cmd_plot}
 
 
 if __name__ == "__main__":

@@ -87,21 +87,26 @@ def sampled_points(method: str, factors: tuple[Factor, ...], samples: int, seed:
     (or `samples * (D + 2)` without second-order indices), `morris` gives
     `samples * (D + 1)` (trajectories of D + 1 points), for D factors.
     """
+    unit = salib_sample(method, factors, samples, seed, options)
+    columns = {f.key: [f.value_at(x) for x in unit[:, j]] for j, f in enumerate(factors)}
+    return pd.DataFrame(columns)
+
+
+def salib_sample(method: str, factors: tuple[Factor, ...], samples: int, seed: int,
+                 options: dict[str, Any]) -> np.ndarray:
+    """SALib's own sample matrix (in the problem's bounds) for a sampled design."""
     from SALib.sample import latin, morris, sobol
 
     problem = salib_problem(factors)
     if method == "lhs":
-        unit = latin.sample(problem, samples, seed=seed)
-    elif method == "sobol":
-        unit = sobol.sample(problem, samples, seed=seed,
+        return latin.sample(problem, samples, seed=seed)
+    if method == "sobol":
+        return sobol.sample(problem, samples, seed=seed,
                             calc_second_order=options.get("calc_second_order", True))
-    elif method == "morris":
-        unit = morris.sample(problem, samples, num_levels=options.get("num_levels", 4),
+    if method == "morris":
+        return morris.sample(problem, samples, num_levels=options.get("num_levels", 4),
                              seed=seed)
-    else:
-        raise ValueError(f"not a sampled design: {method}")
-    columns = {f.key: [f.value_at(x) for x in unit[:, j]] for j, f in enumerate(factors)}
-    return pd.DataFrame(columns)
+    raise ValueError(f"not a sampled design: {method}")
 
 
 def read_table(path: Path) -> pd.DataFrame:

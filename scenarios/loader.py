@@ -16,6 +16,7 @@ from typing import Any
 
 from highroad.errors import ScenarioError
 from highroad.policies import REGISTRY
+from highroad.scenarios.designs import to_python
 from highroad.scenarios.schema import (
     GROUPS,
     AssociationParams,
@@ -218,6 +219,7 @@ def _validate_table(table: dict[str, Any], cls: type, source: str, prefix: str) 
 
 
 def _check_value(value: Any, f: Any, source: str, key: str) -> Any:
+    value = to_python(value)  # np.int64(3) is checked as 3, np.bool_ as a bool
     meta = f.metadata
     default = default_value(f)
     lo, hi, choices = meta.get("lo"), meta.get("hi"), meta.get("choices")
@@ -238,10 +240,11 @@ def _check_value(value: Any, f: Any, source: str, key: str) -> Any:
                                 ", ".join(choices))
         return value
     if isinstance(default, list):
+        value = list(value) if isinstance(value, tuple) else value
         if not isinstance(value, list):
             raise ScenarioError(source, key, f"expected a list of numbers, got {_show(value)}",
                                 f"a list of numbers in {rng}")
-        return [_check_number(v, float, lo, hi, source, f"{key}[{i}]", rng)
+        return [_check_number(to_python(v), float, lo, hi, source, f"{key}[{i}]", rng)
                 for i, v in enumerate(value)]
     kind = int if isinstance(default, int) else float
     return _check_number(value, kind, lo, hi, source, key, rng)

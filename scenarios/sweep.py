@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from highroad.errors import ScenarioError
+from highroad.scenarios.designs import to_python
 from highroad.scenarios.sweep_runner import (
     ENGINES,
     RunTask,
@@ -75,7 +76,8 @@ class SweepResult:
 def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int | None = None,
           out: str | Path | None = None, resume: bool = False,
           allow_version_mix: bool = False, engine: str = "local",
-          address: str | None = None, progress: bool = False) -> SweepResult:
+          address: str | None = None, progress: bool = False,
+          replicates: int | None = None) -> SweepResult:
     """Run a sweep and return its results (see `SweepResult`).
 
     `spec_or_path`: a sweep file, a shipped sweep's name, a dict shaped like the file, or a
@@ -84,13 +86,22 @@ def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int
     case only the runs not yet saved there are run — under the same versions of highroad,
     Mesa, numpy and pandas as the saved ones, unless `allow_version_mix`. `engine` is
     `local` (a process pool) or `dask` (the scheduler at `address`, or a LocalCluster of
-    `workers` processes).
+    `workers` processes). `replicates` replaces the file's; with `resume` on a sweep holding
+    fewer, it extends that sweep: the new replicates' runs follow the old ones, their seeds
+    the old seeds.
     Everything is checked, and a `ScenarioError` raised, before any run starts.
     """
     spec = load_sweep(spec_or_path)
     workers = check_engine(engine, workers, address)
+    replicates = to_python(replicates)
+    if replicates is not None and (isinstance(replicates, bool) or not isinstance(
+            replicates, int) or replicates < 1):
+        raise ScenarioError("--replicates", "replicates", f"{replicates!r} is out of range",
+                            "a whole number >= 1")
     store = SweepStore(out if out is not None else Path("out") / "sweeps" / spec.name)
-    store.check(spec, resume, allow_version_mix)
+    spec = store.check(spec, resume, allow_version_mix, replicates)
+    if store.stored_fingerprint() not in (None, spec.fingerprint):
+        store.reopen(spec)  # more replicates for a sweep already in `out`
     if not store.finished():
         run_missing(spec, store, engine, workers, address, progress)
     if store.parts.exists():  # a sweep killed while clearing up after itself
@@ -108,6 +119,7 @@ def check_engine(engine: str, workers: int | None, address: str | None) -> int:
                             "--engine dask --address tcp://host:port")
     if workers is None:
         return default_workers()
+    workers = to_python(workers)
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ScenarioError("--workers", "workers", f"{workers!r} is out of range",
                             "a whole number >= 1")
@@ -119,7 +131,7 @@ def run_missing(spec: SweepSpec, store: SweepStore, engine: str, workers: int,
     """Run every run not yet saved in `store`, saving each as it finishes; then merge."""
     from tqdm import tqdm
 
-    done = store.done_runs()
+    done = store.done_runs(spec.tables)
     todo = (task_for(spec, run_id) for run_id in range(spec.n_runs) if run_id not in done)
     failed = sum(status != "ok" for status in done.values())
     bar = tqdm(total=spec.n_runs, initial=len(done), desc=spec.name, unit="run",
@@ -142,6 +154,7 @@ def task_for(spec: SweepSpec, run_id: int) -> RunTask:
     seed = int(row["seed"])
     return RunTask(run_id=run_id, point=int(row["point"]), replicate=int(row["replicate"]),
                    seed=seed, factors=factors, base=spec.base, record_every=spec.record_every,
-                   observables=spec.observables,
+                   observables=spec.observables, reporters=spec.reporters,
+                   record_agents=spec.record_agents,
                    command=spec.reproduce_command(seed, factors))
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing import get_context
 from typing import Any
@@ -31,6 +31,7 @@ import pandas as pd
 from highroad.allocator import keep_freed_memory
 from highroad.errors import ScenarioError
 from highroad.provenance import versions
+from highroad.records import AgentRecording
 from highroad.scenarios.loader import Scenario
 
 ENGINES = ("local", "dask")
@@ -50,6 +51,8 @@ class RunTask:
     record_every: int = 1
     observables: tuple[str, ...] | None = None
     command: str = ""
+    reporters: dict[str, str] = field(default_factory=dict)
+    record_agents: AgentRecording | None = None
 
 
 @dataclass
@@ -68,7 +71,8 @@ def execute_run(task: RunTask) -> RunOutput:
     record.update(factors=task.factors, command=task.command, versions=versions())
     start = time.perf_counter()
     try:
-        result = simulate(task.base, seed=task.seed, overrides=task.factors)
+        result = simulate(task.base, seed=task.seed, overrides=task.factors,
+                          reporters=task.reporters, record_agents=task.record_agents)
     except Exception as exc:  # a failed run is a result too: record it and go on
         record.update(status="failed", error=f"{type(exc).__name__}: {exc}",
                       traceback=traceback.format_exc(), wall_time=time.perf_counter() - start,
@@ -78,11 +82,18 @@ def execute_run(task: RunTask) -> RunOutput:
                   wall_time=time.perf_counter() - start, summary=end_of_run(result.economy))
     frames = {"economy": tidy(result.economy, task, ["step"]),
               "regions": tidy(result.regions, task, ["step", "region"])}
+    frames.update({name: tag(frame, task) for name, frame in result.agents.items()})
     return RunOutput(record, frames)
 
 
 def end_of_run(economy: pd.DataFrame) -> dict[str, float]:
-    """Each economy observable over the last quarter of the run (as `summary_table` does)."""
+    """Each numeric economy column averaged over the last quarter of the recorded rows.
+
+    Exactly: the mean over the last `max(1, n // 4)` rows of the run's economy table, where
+    `n = steps + 1` counts every recorded step including step 0 (so 80 steps average steps
+    61-80; `n = steps` with `burn_in = 0`), as `summary_table` does; `record_every` and
+    `observables` do not change it.
+    """
     last = economy.iloc[-max(1, len(economy) // 4):]
     numeric = last.drop(columns="step").select_dtypes("number")
     return {k: float(v) for k, v in numeric.astype(float).mean().items()}
@@ -94,7 +105,13 @@ def tidy(frame: pd.DataFrame, task: RunTask, index: list[str]) -> pd.DataFrame:
     keep = (steps % task.record_every == 0) | (steps == steps.max())
     frame = frame.loc[keep].sort_values(index, ignore_index=True)
     if task.observables is not None:
-        frame = frame[index + [c for c in frame.columns if c in task.observables]]
+        kept = set(task.observables) | set(task.reporters)
+        frame = frame[index + [c for c in frame.columns if c in kept]]
+    return tag(frame.reset_index(drop=True), task)
+
+
+def tag(frame: pd.DataFrame, task: RunTask) -> pd.DataFrame:
+    """Put the run's ids, seed and factor values in front of every row."""
     tags = {k: getattr(task, k) for k in KEYS} | task.factors
     tagged = pd.DataFrame({k: [v] * len(frame) for k, v in tags.items()})
     clash = set(tags) & set(frame.columns)

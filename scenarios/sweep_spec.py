@@ -35,7 +35,7 @@ import difflib
 import hashlib
 import json
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from highroad.errors import ScenarioError
+from highroad.records import AGENT_TABLES, AgentRecording, resolve_reporters
 from highroad.scenarios.designs import (
     METHODS,
     SAMPLED,
@@ -71,6 +72,8 @@ TOP_KEYS = {
     "record_every": "keep every k-th step in the step-level tables (default 1)",
     "observables": "list of observables kept in the step-level tables (default all)",
     "overrides": "table of dotted scenario keys fixed for every run",
+    "reporters": "table: column name = \"package.module:function\" (your own code, trusted)",
+    "record_agents": "table: every = N (steps), workers = K (sample size): agent tables",
     "design": "table: method (grid, lhs, sobol, morris, table) and its options",
     "factors": "table of dotted scenario keys to vary, with levels or ranges",
 }
@@ -107,6 +110,25 @@ class SweepSpec:
     design: dict[str, Any]
     factors: tuple[Factor, ...]
     points: pd.DataFrame = field(repr=False)
+    reporters: dict[str, str] = field(default_factory=dict)
+    record_agents: AgentRecording | None = None
+    #: Replicates added in turns (`--resume --replicates N`); empty: all `replicates` at once.
+    replicate_blocks: tuple[int, ...] = ()
+
+    @property
+    def blocks(self) -> tuple[int, ...]:
+        return self.replicate_blocks or (self.replicates,)
+
+    def with_blocks(self, blocks: tuple[int, ...]) -> SweepSpec:
+        """The same sweep with its replicates run in these turns (one turn: as the file)."""
+        blocks = tuple(blocks)
+        return replace(self, replicates=sum(blocks),
+                       replicate_blocks=blocks if len(blocks) > 1 else ())
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The step-level tables each run writes."""
+        return ("economy", "regions") + (AGENT_TABLES if self.record_agents else ())
 
     @property
     def factor_keys(self) -> list[str]:
@@ -122,13 +144,22 @@ class SweepSpec:
 
         Runs are numbered point by point (`run_id = point * replicates + replicate`), so the
         design points keep the order the sampler drew them in, as SALib's analysers expect.
+        Replicates added later (`replicate_blocks`) follow on: their runs are numbered after
+        all earlier ones, point by point again, and their seeds are the next children of the
+        same SeedSequence, so the earlier runs keep their ids and seeds.
         """
-        n, r = len(self.points), self.replicates
-        frame = self.points.iloc[np.repeat(np.arange(n), r)].reset_index(drop=True)
-        frame.insert(0, "run_id", np.arange(n * r, dtype=np.int64))
-        frame.insert(1, "point", np.repeat(np.arange(n, dtype=np.int64), r))
-        frame.insert(2, "replicate", np.tile(np.arange(r, dtype=np.int64), n))
-        frame.insert(3, "seed", replicate_seeds(self.seed, n, r, self.seeding).ravel())
+        n, parts, first = len(self.points), [], 0
+        for count in self.blocks:
+            frame = self.points.iloc[np.repeat(np.arange(n), count)].reset_index(drop=True)
+            frame.insert(0, "point", np.repeat(np.arange(n, dtype=np.int64), count))
+            frame.insert(1, "replicate", np.tile(np.arange(first, first + count,
+                                                           dtype=np.int64), n))
+            frame.insert(2, "seed", replicate_seeds(self.seed, n, count, self.seeding,
+                                                    first).ravel())
+            parts.append(frame)
+            first += count
+        frame = pd.concat(parts, ignore_index=True)
+        frame.insert(0, "run_id", np.arange(len(frame), dtype=np.int64))
         return frame
 
     def run_factors(self, run_id: int) -> dict[str, Any]:
@@ -160,10 +191,13 @@ class SweepSpec:
             "base": self.base_name,
             "overrides": self.overrides,
             "replicates": self.replicates,
+            "replicate_blocks": list(self.blocks),
             "seed": self.seed,
             "seeding": self.seeding,
             "record_every": self.record_every,
             "observables": list(self.observables) if self.observables else None,
+            "reporters": self.reporters,
+            "record_agents": self.record_agents.to_dict() if self.record_agents else None,
             "design": {"method": self.method, **self.design},
             "factors": {f.key: f.describe() for f in self.factors},
             "problem": self.problem(),
@@ -184,18 +218,29 @@ class SweepSpec:
             "design": {k: v for k, v in self.design.items() if k != "file"},
             "factors": {f.key: f.describe() for f in self.factors},
         }
+        if self.reporters:  # only when used, so older sweeps keep their fingerprint
+            decisive["reporters"] = self.reporters
+        if self.record_agents:
+            decisive["record_agents"] = self.record_agents.to_dict()
         hasher = hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode())
         hasher.update(pd.util.hash_pandas_object(self.plan, index=False).to_numpy().tobytes())
         return hasher.hexdigest()[:16]
 
 
-def replicate_seeds(seed: int, n_points: int, replicates: int, seeding: str) -> np.ndarray:
-    """Integer run seeds, shape (points, replicates), from `SeedSequence(seed).spawn`."""
+def replicate_seeds(seed: int, n_points: int, replicates: int, seeding: str,
+                    first: int = 0) -> np.ndarray:
+    """Integer run seeds, shape (points, replicates), from `SeedSequence(seed).spawn`.
+
+    `first` replicates were drawn before (a sweep extended with more replicates): the new
+    ones take the following children (replicate r's child with common seeds; with
+    independent seeds the `n_points * first` children already used are skipped).
+    """
     root = np.random.SeedSequence(seed)
     if seeding == "common":
-        row = [int(child.generate_state(1)[0]) for child in root.spawn(replicates)]
+        children = root.spawn(first + replicates)[first:]
+        row = [int(child.generate_state(1)[0]) for child in children]
         return np.tile(np.array(row, dtype=np.int64), (n_points, 1))
-    children = root.spawn(n_points * replicates)
+    children = root.spawn(n_points * (first + replicates))[n_points * first:]
     seeds = np.array([int(child.generate_state(1)[0]) for child in children], dtype=np.int64)
     return seeds.reshape(n_points, replicates)
 
@@ -279,9 +324,11 @@ def build_spec(doc: dict[str, Any], source: str, folder: Path, default_name: str
         points = (grid_points(factors) if method == "grid" else
                   sampled_points(method, factors, options["samples"], options["seed"], options))
         _check_points(points, base, source, "factors")
+    reporters = _reporters(doc, base, source)
     return SweepSpec(source=source, base_name=base_name, base=base, overrides=overrides,
                      observables=_observables(doc, base, source), method=method,
-                     design=options, factors=factors, points=points, **scalars)
+                     design=options, factors=factors, points=points, reporters=reporters,
+                     record_agents=_record_agents(doc, source), **scalars)
 
 
 # -- the base scenario and fixed overrides ---------------------------------------------------
@@ -506,19 +553,39 @@ def _observables(doc: dict[str, Any], base: Scenario, source: str) -> tuple[str,
 
 
 def observable_names(base: Scenario) -> list[str]:
-    """Columns of the economy and region tables, read off one quarter of a shrunken world.
+    """Columns of the economy and region tables (read off `highroad.api.probe`)."""
+    from highroad.api import probe
 
-    The model builds its rows at run time, so a tiny probe run is the one place that knows
-    every column (policy modules add their own).
-    """
-    from highroad.api import simulate
+    run = probe(base)
+    return sorted({*run.economy.columns, *run.regions.columns} - {"step", "region"})
 
-    shrink = {"steps": 1, "burn_in": 0,
-              "workers_per_region": min(base.world.workers_per_region, 50),
-              "firms_per_region": min(base.world.firms_per_region, 3)}
-    probe = simulate(base, seed=0, overrides=shrink)
-    names = [*probe.economy.columns, *probe.regions.columns]
-    return sorted(set(names) - {"step", "region"})
+
+# -- reporters and agent tables -------------------------------------------------------------
+
+def _reporters(doc: dict[str, Any], base: Scenario, source: str) -> dict[str, str]:
+    """`[reporters]`: column name -> "module:function", each imported now to check it."""
+    table = _table(doc, "reporters", source)
+    resolve_reporters(table, source)
+    known = observable_names(base) if table else []
+    for name, ref in table.items():
+        if not isinstance(ref, str):
+            raise ScenarioError(source, f"reporters.{name}", f"expected a reference, got "
+                                f"{_show(ref)}", "\"package.module:function\"")
+        if name in known:
+            raise ScenarioError(source, f"reporters.{name}", "is already an observable",
+                                "a name that is not a column of the economy table")
+    return dict(table)
+
+
+def _record_agents(doc: dict[str, Any], source: str) -> AgentRecording | None:
+    """`[record_agents]`: the agent tables every `every` steps with `workers` sampled."""
+    if "record_agents" not in doc:
+        return None
+    table = _table(doc, "record_agents", source)
+    _check_keys(table, {"every": "", "workers": ""}, source, "record_agents.")
+    return AgentRecording(every=_integer(table, "every", 1, 1, source, "record_agents."),
+                          workers=_integer(table, "workers", 100, 0, source,
+                                           "record_agents."))
 
 
 # -- small checked readers -----------------------------------------------------------------
@@ -559,7 +626,9 @@ def _check_keys(table: dict[str, Any], allowed: dict[str, str], source: str, pre
 
 def _integer(table: dict[str, Any], key: str, default: int, lo: int, source: str,
              prefix: str) -> int:
-    value = table.get(key, default)
+    value = to_python(table.get(key, default))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScenarioError(source, prefix + key, f"expected a whole number, got "
                             f"{_show(value)}", f"a whole number >= {lo}")
@@ -570,7 +639,7 @@ def _integer(table: dict[str, Any], key: str, default: int, lo: int, source: str
 
 
 def _boolean(table: dict[str, Any], key: str, default: bool, source: str, prefix: str) -> bool:
-    value = table.get(key, default)
+    value = to_python(table.get(key, default))
     if not isinstance(value, bool):
         raise ScenarioError(source, prefix + key, f"expected true or false, got {_show(value)}",
                             "true, false")

@@ -86,31 +86,76 @@ class SweepStore:
 
     # -- before any run ---------------------------------------------------------------------
 
-    def check(self, spec: SweepSpec, resume: bool, allow_version_mix: bool = False) -> None:
-        """Refuse a folder that is not ours to write (read-only: nothing is written here):
-        not a folder, another sweep, or (unless allowed) a sweep made under other versions."""
+    def check(self, spec: SweepSpec, resume: bool, allow_version_mix: bool = False,
+              replicates: int | None = None) -> SweepSpec:
+        """Refuse a folder that is not ours to write; return the sweep to run in it.
+
+        Read-only: nothing is written here. Refused: not a folder, another sweep, or (unless
+        `allow_version_mix`) a sweep made under other versions. Resuming a sweep with more
+        replicates than it holds (`replicates`, or a larger `replicates` in the file) extends
+        it: the stored replicates stay as they are and the new ones follow on
+        (`SweepSpec.with_blocks`).
+        """
         if self.out.exists() and not self.out.is_dir():
             raise ScenarioError("--out", "out", f"{self.out} exists and is not a folder",
                                 "a folder path")
         saved = self.path("sweep.json")
         if not saved.exists():
-            return
+            return spec if replicates is None else spec.with_blocks((replicates,))
         if not resume:
             raise ScenarioError("--out", "out", f"{self.out} already holds a sweep",
                                 "--resume to finish or reuse it, or another --out folder")
-        saved_spec = json.loads(saved.read_text())
-        fingerprint = saved_spec.get("fingerprint")
-        if fingerprint != spec.fingerprint:
+        stored = json.loads(saved.read_text())
+        blocks = tuple(stored.get("replicate_blocks") or (stored["replicates"],))
+        as_stored = spec.with_blocks(blocks)
+        if stored.get("fingerprint") != as_stored.fingerprint:
             raise ScenarioError("--out", "out", f"{self.out} holds a different sweep "
-                                f"(fingerprint {fingerprint}, this one {spec.fingerprint})",
+                                f"(fingerprint {stored.get('fingerprint')}, this one "
+                                f"{as_stored.fingerprint})",
                                 "the same sweep file to resume it, or another --out folder")
-        recorded = saved_spec.get("versions")
+        recorded = stored.get("versions")
         if not allow_version_mix and mismatch(recorded):
             then = describe(recorded) if recorded else "unrecorded versions"
             raise ScenarioError("--out", "out", f"{self.out} was started with {then}; this "
                                 f"is {describe(versions())}", "the same versions to resume, "
                                 "--allow-version-mix to mix them (each run records its own), "
                                 "or another --out folder")
+        target = replicates if replicates is not None else spec.replicates
+        if target < sum(blocks):
+            if replicates is not None:
+                raise ScenarioError("--replicates", "replicates", f"{replicates} is fewer "
+                                    f"than the {sum(blocks)} replicates already in {self.out}",
+                                    f"a whole number >= {sum(blocks)}")
+            return as_stored
+        return spec.with_blocks(blocks + ((target - sum(blocks),) if target > sum(blocks)
+                                          else ()))
+
+    def reopen(self, spec: SweepSpec) -> None:
+        """Make room for more replicates: the finished tables become `previous` parts.
+
+        `runs.parquet` moves first (the sweep no longer counts as finished), then the rest;
+        each step is a rename, so a kill at any point leaves a state that `--resume` with
+        the same replicates finishes. The new plan and resolved sweep are written last.
+        """
+        self.parts.mkdir(parents=True, exist_ok=True)
+        for table in ("runs", *spec.tables):
+            done = self.path(f"{table}.parquet")
+            if done.exists() and not self.previous(table).exists():
+                os.replace(done, self.previous(table))
+        sync_folder(self.parts)
+        sync_folder(self.out)
+        durable_write(self.path("design.parquet"),
+                      lambda tmp: spec.plan.to_parquet(tmp, index=False))
+        started = json.loads(self.path("sweep.json").read_text()).get("versions")
+        write_json(self.path("sweep.json"), {**spec.to_dict(), "versions": started})
+
+    def previous(self, table: str) -> Path:
+        """A table of the runs finished before the sweep was extended."""
+        return self.parts / f"previous.{table}.parquet"
+
+    def stored_fingerprint(self) -> str | None:
+        saved = self.path("sweep.json")
+        return json.loads(saved.read_text()).get("fingerprint") if saved.exists() else None
 
     def begin(self, spec: SweepSpec) -> None:
         """Create the folder, save the resolved sweep and the plan, clear half-written files."""
@@ -127,15 +172,18 @@ class SweepStore:
     def finished(self) -> bool:
         return self.path("runs.parquet").exists()
 
-    def done_runs(self) -> dict[int, str]:
+    def done_runs(self, tables: tuple[str, ...] = TABLES) -> dict[int, str]:
         """Run id -> status of the runs whose record (and data, if it ran) is on disk."""
         if not self.parts.is_dir():
             return {}
         done = {}
+        if self.previous("runs").exists():
+            runs = pd.read_parquet(self.previous("runs"), columns=["run_id", "status"])
+            done.update(zip(runs["run_id"].tolist(), runs["status"].tolist(), strict=True))
         for record in self.parts.glob("run-*.json"):
             run_id = int(PART.fullmatch(record.name).group(1))
             status = json.loads(record.read_text())["status"]
-            if status != "ok" or all(self.part(run_id, f"{t}.parquet").exists() for t in TABLES):
+            if status != "ok" or all(self.part(run_id, f"{t}.parquet").exists() for t in tables):
                 done[run_id] = status
         return done
 
@@ -149,13 +197,24 @@ class SweepStore:
     # -- at the end -------------------------------------------------------------------------
 
     def finish(self, spec: SweepSpec) -> None:
-        """Merge the parts into economy/regions/runs.parquet (in run order), then drop them."""
-        records = [json.loads(self.part(i, "json").read_text()) for i in range(spec.n_runs)]
-        for table in TABLES:
-            ok = [r["run_id"] for r in records if r["status"] == "ok"]
+        """Merge the parts into economy/regions/runs.parquet (in run order), then drop them.
+
+        A sweep extended with more replicates merges its earlier tables first.
+        """
+        earlier = (pd.read_parquet(self.previous("runs")) if self.previous("runs").exists()
+                   else None)
+        before = set() if earlier is None else set(earlier["run_id"].tolist())
+        records = [json.loads(self.part(i, "json").read_text()) for i in range(spec.n_runs)
+                   if i not in before]
+        ok = [r["run_id"] for r in records if r["status"] == "ok"]
+        for table in spec.tables:
+            paths = [self.previous(table)] if self.previous(table).exists() else []
+            paths += [self.part(i, f"{table}.parquet") for i in ok]
             durable_write(self.path(f"{table}.parquet"),
-                          lambda tmp, t=table, ids=ok: self._merge(t, ids, tmp))
-        runs = runs_table(records, spec)
+                          lambda tmp, p=paths: self._merge(p, tmp))
+        runs = runs_table(records, spec) if records else None
+        if earlier is not None:
+            runs = earlier if runs is None else pd.concat([earlier, runs], ignore_index=True)
         started = json.loads(self.path("sweep.json").read_text()).get("versions")
         table = pa.Table.from_pandas(runs, preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
@@ -163,9 +222,8 @@ class SweepStore:
         durable_write(self.path("runs.parquet"), lambda tmp: pq.write_table(table, tmp))
         shutil.rmtree(self.parts)
 
-    def _merge(self, table: str, run_ids: list[int], target: Path) -> None:
+    def _merge(self, paths: list[Path], target: Path) -> None:
         """Stream the parts into one file, a few at a time, under one common schema."""
-        paths = [self.part(i, f"{table}.parquet") for i in run_ids]
         if not paths:
             pd.DataFrame({"run_id": pd.Series(dtype="int64")}).to_parquet(target, index=False)
             return

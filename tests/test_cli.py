@@ -102,3 +102,25 @@ def test_run_py_and_console_script_in_a_subprocess(tmp_path):
                          timeout=120)
     assert bad.returncode == 2 and "did you mean" not in bad.stdout
     assert "government_rule" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_run_writes_reporters_and_agent_tables(tmp_path):
+    out = tmp_path / "agents"
+    args = ["run", "baseline", "--steps", "4", "--out", str(out), "--no-progress",
+            "--set", "n_regions=2", "--set", "workers_per_region=60", "--set", "burn_in=2",
+            "--reporter", "pi_floor=test_cli:one",
+            "--record-agents", "2", "--sample-workers", "5"]
+    assert main(args) == 0
+    economy = pd.read_parquet(out / "baseline_economy.parquet")
+    assert (economy["pi_floor"] == 1).all()
+    workers = pd.read_parquet(out / "baseline_workers.parquet")
+    assert len(workers) == 3 * 5 and set(workers["step"]) == {0, 2, 4}
+    assert (out / "baseline_firms.parquet").exists()
+    assert main(["run", "--steps", "1", "--out", str(tmp_path / "bad"),
+                 "--reporter", "x=no_such_module:f"]) == 2
+    assert not (tmp_path / "bad").exists()
+
+
+def one(model) -> int:
+    """A reporter for the test above (`test_cli:one`)."""
+    return 1

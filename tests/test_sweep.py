@@ -391,3 +391,56 @@ def test_sweep_records_versions_and_resume_refuses_to_mix_them(tmp_path, capsys)
     assert "mesa 0.0.1" in err and "--allow-version-mix" in err
     assert main(["sweep", str(toml), "--out", str(cli_out), "--resume", "--no-progress",
                  "--allow-version-mix"]) == 0
+
+
+def live_firms(model) -> int:
+    """A user's reporter, named in sweep files as `test_sweep:live_firms`."""
+    return len(model.firms)
+
+
+def test_sweep_reporters_and_agent_tables(tmp_path):
+    spec = grid_spec(steps=4, observables=["income_gini"],
+                     reporters={"live_firms": f"{__name__}:live_firms"},
+                     record_agents={"every": 2, "workers": 10})
+    result = highroad.sweep(spec, workers=1, out=tmp_path / "agents")
+    economy = result.economy
+    assert list(economy.columns[-2:]) == ["income_gini", "live_firms"]
+    assert (economy["live_firms"] > 0).all() and "end_live_firms" in result.runs
+    workers = result.read("workers")
+    assert len(workers) == 12 * 3 * 10 and set(workers["step"]) == {0, 2, 4}
+    firms = result.read("firms")
+    assert set(firms.columns[:4]) == set(KEYS) and firms["capital"].gt(0).all()
+    assert len(result.read("region_state")) == 12 * 3 * 2
+    with pytest.raises(ScenarioError, match="reporters.x.*cannot import 'no_such_module'"):
+        load_sweep(grid_spec(reporters={"x": "no_such_module:f"}))
+    with pytest.raises(ScenarioError, match="record_agents.every.*out of range"):
+        load_sweep(grid_spec(record_agents={"every": 0}))
+
+
+def test_resume_with_more_replicates_extends_a_finished_sweep(tmp_path):
+    spec = grid_spec(steps=3, seeding="independent")
+    old = highroad.sweep(spec, workers=1, out=tmp_path / "s")
+    old_economy = old.economy  # read now: the extended sweep replaces the file
+    more = highroad.sweep(spec, workers=2, out=tmp_path / "s", resume=True, replicates=3)
+    assert len(more.runs) == 18 and (more.runs["status"] == "ok").all()
+    assert_frame_equal(more.runs.iloc[:12][KEYS], old.runs[KEYS])  # ids and seeds kept
+    assert_frame_equal(more.economy[more.economy["run_id"] < 12].reset_index(drop=True),
+                       old_economy)
+    new = more.runs.iloc[12:]
+    assert (new["replicate"] == 2).all() and not set(new["seed"]) & set(old.runs["seed"])
+    # The new seeds are the next children of the same SeedSequence.
+    children = np.random.SeedSequence(7).spawn(6 * 3)[12:]
+    assert new["seed"].tolist() == [int(c.generate_state(1)[0]) for c in children]
+    # A run of the new replicate is reproduced alone by its seed.
+    row = new.iloc[0]
+    alone = highroad.simulate("baseline", seed=int(row.seed), overrides={
+        **TINY, "steps": 3, "capital_mobility": row.capital_mobility,
+        "government.capital_tax": row["government.capital_tax"]})
+    assert alone.economy["income_gini"].iloc[-1] == pytest.approx(
+        more.economy.query(f"run_id == {row.run_id}")["income_gini"].iloc[-1])
+    again = highroad.sweep(spec, workers=1, out=tmp_path / "s", resume=True)
+    assert len(again.runs) == 18  # resuming the extended sweep runs nothing
+    with pytest.raises(ScenarioError, match="fewer than the 3 replicates"):
+        highroad.sweep(spec, workers=1, out=tmp_path / "s", resume=True, replicates=2)
+    with pytest.raises(ScenarioError, match="--replicates"):
+        highroad.sweep(spec, workers=1, out=tmp_path / "t", replicates=0)
