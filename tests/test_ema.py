@@ -23,8 +23,9 @@ def test_ranges_come_from_the_schema_and_experiments_run():
     assert (params["capital_mobility"].lower_bound, params["capital_mobility"].upper_bound) \
         == (0.0, 1.0)
     assert params["trade_openness"].upper_bound == 0.5
-    assert {c.value for c in params["government_rule"].categories} == {"fixed", "competitive",
-                                                                       "democratic"}
+    from highroad.scenarios.schema import GOVERNMENT_RULES
+
+    assert {c.value for c in params["government_rule"].categories} == set(GOVERNMENT_RULES)
     assert isinstance(params["policies.good_jobs.enabled"], ema_workbench.BooleanParameter)
     assert isinstance(params["n_regions"], ema_workbench.IntegerParameter)
     experiments, outcomes = ema_workbench.perform_experiments(model, scenarios=2, policies=2)

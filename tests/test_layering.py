@@ -59,3 +59,18 @@ def test_default_observer_is_the_api_observer() -> None:
         model.step()
     result = highroad.simulate(scen, seed=2)
     pd.testing.assert_frame_equal(pd.DataFrame.from_records(model.records), result.economy)
+
+
+def test_the_model_file_is_its_state_and_the_quarters_order() -> None:
+    """Each phase lives in a module named after it (docs/design.md); model.py stays short."""
+    from pathlib import Path
+
+    import highroad.regions.model as model_module
+
+    lines = Path(model_module.__file__).read_text().count("\n")
+    assert lines < 450
+    for phase in ("setup", "conditions", "shocks", "policy", "investment", "relocation",
+                  "labour", "production", "incomes", "demography", "accounting", "aggregates"):
+        mixin = __import__(f"highroad.regions.{phase}", fromlist=["_"])
+        assert any(isinstance(v, type) and issubclass(RegionalEconomy, v)
+                   for v in vars(mixin).values()), phase
