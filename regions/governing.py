@@ -30,7 +30,6 @@ def policy_economics(model: RegionalEconomy) -> Economics:
         labour_tax=p.labour.labour_tax, benefit_replacement=p.labour.benefit_replacement,
         public_goods_share=p.government.public_goods_share,
         public_depreciation=p.government.public_goods_depreciation,
-        public_capital_reference=model.reference_public_capital,
         elasticity_low=p.firms.public_goods_effect_low,
         elasticity_high=p.firms.public_goods_effect_high,
         public_weight=p.government.public_consumption_weight,

@@ -65,7 +65,6 @@ class Economics:
     benefit_replacement: float
     public_goods_share: float
     public_depreciation: float
-    public_capital_reference: float
     elasticity_low: float
     elasticity_high: float
     public_weight: float

@@ -94,7 +94,7 @@ def _economics(**changes) -> Economics:
     base = dict(capital_per_job=10.0, depreciation=0.015, world_return=0.0125,
                 investment_response=0.0, max_growth=0.0, max_employment=0.97, labour_tax=0.0,
                 benefit_replacement=0.0, public_goods_share=0.0, public_depreciation=0.0125,
-                public_capital_reference=2.4, elasticity_low=0.0, elasticity_high=0.0,
+                elasticity_low=0.0, elasticity_high=0.0,
                 public_weight=0.3, horizon=20.0)
     return Economics(**{**base, **changes})
 
