@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,15 @@ class Result:
 
 def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = None,
              seed: int = 0, overrides: dict[str, Any] | None = None,
-             progress: bool = False, keep_model: bool = False) -> Result:
+             progress: bool = False, keep_model: bool = False,
+             observer: Callable[[Any], None] | None = None) -> Result:
     """Run a scenario (name, path or loaded Scenario) and return its tidy frames.
 
     `overrides` maps dotted keys to values exactly as `--set` does, e.g.
     `{"capital_mobility": 0.9, "government.capital_tax": 0.3}`. `steps` replaces the
-    scenario's `steps`. The same scenario and seed give identical frames.
+    scenario's `steps`. The same scenario and seed give identical frames. `observer`, if
+    given, is called with the model after every quarter (burn-in included) to read what the
+    tidy frames do not hold (e.g. each firm's staff); it must not change the model.
     """
     from highroad.regions.model import RegionalEconomy
 
@@ -51,6 +55,8 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
         iterator = tqdm(iterator, desc=scen.name, unit="quarter", leave=False)
     for _ in iterator:
         model.step()
+        if observer is not None:
+            observer(model)
     economy = pd.DataFrame.from_records(model.records)
     regions = pd.DataFrame.from_records(model.region_records)
     return Result(scen, int(seed), economy, regions, model if keep_model else None)
