@@ -114,6 +114,8 @@ def within(values: np.ndarray, groups: Sequence[np.ndarray], tol: float = 1e-12,
     demean by each grouping in turn until nothing changes; one sweep for a balanced two-way
     panel). Pure numpy sums, so the same on every machine."""
     out = np.asarray(values, dtype=float).copy()
+    if out.size == 0:
+        return out
     codes = [pd.factorize(np.asarray(g))[0] for g in groups]
     for _ in range(max_sweeps):
         moved = 0.0
