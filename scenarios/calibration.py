@@ -49,7 +49,7 @@ from highroad.scenarios.loader import (
     read_toml,
     scenario_path,
 )
-from highroad.scenarios.sweep_store import durable_write, write_json
+from highroad.scenarios.sweep_store import check_results_folder, durable_write, write_json
 
 CALIBRATION_DIR = SCENARIO_DIR / "calibration"
 GLOBAL_METHODS = ("sobol", "lhs")
@@ -438,7 +438,8 @@ def calibrate(file: str | Path, out: str | Path | None = None, resume: bool = Fa
 
     spec = load_calibration(file)
     out = Path(out) if out else Path("out/calibration") / Path(spec.source).stem
-    check_folder(out, spec, resume)
+    check_results_folder(out, out / "calibration.json", spec.fingerprint(), resume,
+                         "calibration")
     out.mkdir(parents=True, exist_ok=True)
     if not (out / "calibration.json").exists():
         write_json(out / "calibration.json",
@@ -465,23 +466,6 @@ def calibrate(file: str | Path, out: str | Path | None = None, resume: bool = Fa
                                sens, ev.table(), ev.ran, ev.reused, out)
     write_outputs(spec, result)
     return result
-
-
-def check_folder(out: Path, spec: CalibrationSpec, resume: bool) -> None:
-    """Refuse a folder that holds another calibration, or this one without --resume."""
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
-    saved = out / "calibration.json"
-    if not saved.exists():
-        return
-    if not resume:
-        raise ScenarioError("--out", "out", f"{out} already holds a calibration",
-                            "--resume to continue it, or another --out folder")
-    fingerprint = json.loads(saved.read_text()).get("fingerprint")
-    if fingerprint != spec.fingerprint():
-        raise ScenarioError("--out", "out", f"{out} holds a different calibration "
-                            f"(fingerprint {fingerprint}, this one {spec.fingerprint()})",
-                            "the same calibration file to resume it, or another --out folder")
 
 
 def identification_table(spec: CalibrationSpec, jac: np.ndarray, theta: np.ndarray,

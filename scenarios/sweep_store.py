@@ -69,6 +69,24 @@ def write_json(path: Path, data: Any) -> None:
     durable_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=1, default=str)))
 
 
+def check_results_folder(out: Path, marker: Path, fingerprint: str, resume: bool,
+                         what: str) -> None:
+    """Refuse `out` unless it is new, or holds this `what` (its `marker` file records the
+    same fingerprint) and `resume` is set. Reads only."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
+    if not marker.exists():
+        return
+    if not resume:
+        raise ScenarioError("--out", "out", f"{out} already holds a {what}",
+                            "--resume to finish or reuse it, or another --out folder")
+    saved = json.loads(marker.read_text()).get("fingerprint")
+    if saved != fingerprint:
+        raise ScenarioError("--out", "out", f"{out} holds a different {what} "
+                            f"(fingerprint {saved}, this one {fingerprint})",
+                            f"the same {what} file to resume it, or another --out folder")
+
+
 class SweepStore:
     """The files of one sweep in one folder."""
 
@@ -86,20 +104,8 @@ class SweepStore:
 
     def check(self, spec: SweepSpec, resume: bool) -> None:
         """Refuse a folder that is not ours to write (read-only: nothing is written here)."""
-        if self.out.exists() and not self.out.is_dir():
-            raise ScenarioError("--out", "out", f"{self.out} exists and is not a folder",
-                                "a folder path")
-        saved = self.path("sweep.json")
-        if not saved.exists():
-            return
-        if not resume:
-            raise ScenarioError("--out", "out", f"{self.out} already holds a sweep",
-                                "--resume to finish or reuse it, or another --out folder")
-        fingerprint = json.loads(saved.read_text()).get("fingerprint")
-        if fingerprint != spec.fingerprint:
-            raise ScenarioError("--out", "out", f"{self.out} holds a different sweep "
-                                f"(fingerprint {fingerprint}, this one {spec.fingerprint})",
-                                "the same sweep file to resume it, or another --out folder")
+        check_results_folder(self.out, self.path("sweep.json"), spec.fingerprint, resume,
+                             "sweep")
 
     def begin(self, spec: SweepSpec) -> None:
         """Create the folder, save the resolved sweep and the plan, clear half-written files."""
