@@ -160,8 +160,12 @@ def beta_convergence(initial_log: np.ndarray, growth: np.ndarray, period: np.nda
     1 + b T <= 0) and the within-transformed (initial log, growth) for the figure.
     """
     b, xt, yt = fixed_effects_slope(growth, initial_log, [period])
-    beta = -np.log1p(b * years) / years if 1 + b * years > 0 else float("nan")
-    return float(beta), xt, yt
+    return beta_of_slope(b, years), xt, yt
+
+
+def beta_of_slope(b: float, years: float) -> float:
+    """beta = -ln(1 + b T) / T from the growth-on-initial-level slope b (NaN if 1 + bT <= 0)."""
+    return float(-np.log1p(b * years) / years) if 1 + b * years > 0 else float("nan")
 
 
 def annual_capital_relocated(moved: np.ndarray, capital: np.ndarray) -> float:

@@ -18,13 +18,14 @@ if TYPE_CHECKING:
     from highroad.analysis.facts_report import FactsSpec
 
 
-def write_figures(replicates: list[Replicate], spec: FactsSpec, folder: Path) -> list[Path]:
-    """Draw the four figures into `folder`; returns their paths."""
+def write_figures(replicates: list[Replicate], spec: FactsSpec, folder: Path,
+                  model: dict[str, float]) -> list[Path]:
+    """Draw the four figures into `folder` (`model`: each fact's estimate); their paths."""
     paths = []
     for name, draw in (("beveridge_curve", beveridge), ("wage_curve", wage_curve),
                        ("firm_sizes", firm_sizes), ("convergence", convergence)):
         fig, ax = plt.subplots(figsize=(5.5, 4.2))
-        draw(ax, replicates, spec)
+        draw(ax, replicates, spec, model)
         fig.tight_layout()
         path = folder / f"{name}.png"
         save_figure(fig, path)
@@ -43,7 +44,8 @@ def _fit_line(ax: plt.Axes, x: np.ndarray, slope: float, label: str) -> None:
         ax.legend(frameon=False)
 
 
-def beveridge(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec) -> None:
+def beveridge(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec,
+              model: dict[str, float]) -> None:
     """Vacancy rate against unemployment rate over the window, the first replicate's path."""
     first = replicates[0]
     u, v = first.figures["unemployment"], first.figures["vacancy"]
@@ -53,18 +55,20 @@ def beveridge(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec) -> Non
            title=f"Beveridge curve (seed {first.seed}; corr {corr:.2f})")
 
 
-def wage_curve(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec) -> None:
+def wage_curve(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec,
+               model: dict[str, float]) -> None:
     """Log regional wage against log regional unemployment, region and year effects out."""
     x, y = _pooled(replicates, "wage_x"), _pooled(replicates, "wage_y")
     ax.scatter(x, y, s=4, alpha=0.3, color="tab:blue")
-    slope = float(np.nanmean([r.facts["wage_curve_elasticity"] for r in replicates]))
+    slope = model["wage_curve_elasticity"]
     fact = spec.facts["wage_curve_elasticity"]
     _fit_line(ax, x, slope, f"elasticity {slope:.3f} (data {fact.low} to {fact.high})")
     ax.set(xlabel="log regional unemployment (within)", ylabel="log regional wage (within)",
            title="Regional wage curve")
 
 
-def firm_sizes(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec) -> None:
+def firm_sizes(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec,
+               model: dict[str, float]) -> None:
     """Share of firms with at least s employees against s, log-log, every replicate."""
     for r in replicates:
         s = np.sort(np.asarray(r.figures["firm_sizes"], dtype=float))
@@ -72,7 +76,7 @@ def firm_sizes(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec) -> No
         if s.size:
             ax.loglog(s[::-1], np.arange(1, s.size + 1) / s.size, lw=0.8, alpha=0.5,
                       color="tab:blue")
-    alpha = float(np.nanmean([r.facts["zipf_exponent"] for r in replicates]))
+    alpha = model["zipf_exponent"]
     ax.loglog([], [], color="tab:blue", label=f"model (Zipf exponent {alpha:.2f})")
     sizes = _pooled(replicates, "firm_sizes")
     sizes = sizes[sizes > 0]
@@ -84,11 +88,12 @@ def firm_sizes(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec) -> No
            title="Firm-size distribution (last quarter)")
 
 
-def convergence(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec) -> None:
+def convergence(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec,
+                model: dict[str, float]) -> None:
     """Annual growth of GDP per head against its initial log, period effects out."""
     x, y = _pooled(replicates, "convergence_x"), _pooled(replicates, "convergence_y")
     ax.scatter(x, y, s=6, alpha=0.4, color="tab:blue")
-    beta = float(np.nanmean([r.facts["beta_convergence"] for r in replicates]))
+    beta = model["beta_convergence"]
     T = spec.convergence_years
     slope = -(1 - np.exp(-beta * T)) / T if np.isfinite(beta) else float("nan")
     _fit_line(ax, x, slope, f"beta {100 * beta:.1f}% a year")

@@ -10,7 +10,7 @@ percentile bootstrap interval of that mean over replicates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from highroad.analysis.facts import Replicate, measure_replicate
+from highroad.analysis.facts import Replicate, beta_of_slope, measure_replicate
 from highroad.errors import ScenarioError
 from highroad.scenarios.loader import SCENARIO_DIR, Scenario, load_scenario, read_toml
 
@@ -125,27 +125,81 @@ def run_replicates(scenario: Scenario, seeds: Iterable[int], spec: FactsSpec,
         return list(pool.map(task, seeds))
 
 
-def bootstrap_interval(values: np.ndarray, resamples: int, seed: int = 0) -> tuple[float, float]:
-    """95% percentile bootstrap interval of the mean over replicates (NaNs left out)."""
+#: Regional facts estimated on the panel of every replicate's regions (each replicate's
+#: observations within-transformed by its own fixed effects): the figure data holding the
+#: within-transformed regressor and outcome, and the map from the pooled slope to the fact.
+POOLED = {"wage_curve_elasticity": ("wage_x", "wage_y", None),
+          "beta_convergence": ("convergence_x", "convergence_y", "beta")}
+
+
+def bootstrap_interval(values: np.ndarray, resamples: int, seed: int = 0,
+                       weights: np.ndarray | None = None,
+                       transform: Callable[[np.ndarray], np.ndarray] | None = None
+                       ) -> tuple[float, float]:
+    """95% percentile bootstrap interval over replicates of sum(values) / sum(weights)
+    (the mean when `weights` is None), then `transform`ed. Replicates with a NaN are left
+    out; resamples whose statistic is NaN too."""
     values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
+    weights = np.ones_like(values) if weights is None else np.asarray(weights, dtype=float)
+    ok = np.isfinite(values) & np.isfinite(weights)
+    values, weights = values[ok], weights[ok]
     if values.size == 0:
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, values.size, size=(resamples, values.size))].mean(axis=1)
-    lo, hi = np.percentile(means, [2.5, 97.5])
+    idx = rng.integers(0, values.size, size=(resamples, values.size))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stats = values[idx].sum(axis=1) / weights[idx].sum(axis=1)
+    if transform is not None:
+        stats = transform(stats)
+    stats = stats[np.isfinite(stats)]
+    if stats.size == 0:
+        return float("nan"), float("nan")
+    lo, hi = np.percentile(stats, [2.5, 97.5])
     return float(lo), float(hi)
+
+
+def fact_statistic(name: str, replicates: list[Replicate], spec: FactsSpec
+                   ) -> tuple[np.ndarray, np.ndarray | None, Callable | None]:
+    """Per replicate, the numerator and denominator whose pooled ratio is the fact, and the
+    map from that ratio to the fact: the replicates' values (a mean), or for the POOLED
+    regional facts the sums of x*y and x*x of the within-transformed panel (an OLS slope)."""
+    if name not in POOLED:
+        return np.array([r.facts.get(name, np.nan) for r in replicates], dtype=float), None, None
+    xkey, ykey, kind = POOLED[name]
+    xs = [np.asarray(r.figures[xkey], dtype=float) for r in replicates]
+    ys = [np.asarray(r.figures[ykey], dtype=float) for r in replicates]
+    sxy = np.array([np.sum(x * y) for x, y in zip(xs, ys, strict=True)])
+    sxx = np.array([np.sum(x * x) for x in xs])
+    sxx[sxx == 0] = np.nan  # a replicate without a panel adds nothing
+    if kind == "beta":
+        years = spec.convergence_years
+        return sxy, sxx, np.vectorize(lambda b: beta_of_slope(b, years))
+    return sxy, sxx, None
+
+
+def pooled(num: np.ndarray, den: np.ndarray | None, transform: Callable | None) -> float:
+    """The fact from its per-replicate statistic (see `fact_statistic`), NaNs left out."""
+    den = np.ones_like(num) if den is None else den
+    ok = np.isfinite(num) & np.isfinite(den)
+    if not ok.any():
+        return float("nan")
+    value = float(num[ok].sum() / den[ok].sum())
+    return float(transform(value)) if transform is not None else value
+
+
+def fact_estimates(replicates: list[Replicate], spec: FactsSpec) -> dict[str, float]:
+    """Every fact estimated over the replicates (what `facts` reports, what calibrations fit)."""
+    return {name: pooled(*fact_statistic(name, replicates, spec)) for name in spec.facts}
 
 
 def facts_table(replicates: list[Replicate], spec: FactsSpec,
                 calibrated: set[str]) -> pd.DataFrame:
-    """One row per fact: mean over replicates, bootstrap interval, range, source, role."""
+    """One row per fact: its estimate, bootstrap interval, range, source, role."""
     rows = []
     for name, fact in spec.facts.items():
-        values = np.array([r.facts.get(name, np.nan) for r in replicates], dtype=float)
-        finite = values[np.isfinite(values)]
-        model = float(finite.mean()) if finite.size else float("nan")
-        lo, hi = bootstrap_interval(values, spec.resamples)
+        num, den, transform = fact_statistic(name, replicates, spec)
+        model = pooled(num, den, transform)
+        lo, hi = bootstrap_interval(num, spec.resamples, weights=den, transform=transform)
         rows.append({"fact": name, "model": model, "ci_low": lo, "ci_high": hi,
                      "low": fact.low, "high": fact.high, "source": fact.source,
                      "within": bool(fact.low <= model <= fact.high),
@@ -185,7 +239,8 @@ def facts(scenario: str | Path | Scenario = "baseline", replicates: int | None =
     reps = run_replicates(scen, seeds, spec, workers)
     table = facts_table(reps, spec, calibrated)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    figures = write_figures(reps, spec, out / "figures")
+    figures = write_figures(reps, spec, out / "figures", dict(zip(table["fact"], table["model"],
+                                                                  strict=True)))
     write_atomic(out / "facts.csv", table.to_csv(index=False))
     per_rep = pd.DataFrame([{"seed": r.seed, **r.facts} for r in reps])
     write_atomic(out / "replicates.csv", per_rep.to_csv(index=False))

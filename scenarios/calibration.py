@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from highroad.analysis.facts import Replicate
 from highroad.errors import ScenarioError
 from highroad.scenarios.loader import (
     SCENARIO_DIR,
@@ -296,9 +297,9 @@ class Evaluator:
         mapper = self.pool.map if self.pool is not None else map
         results = mapper(measure_replicate, *args, [facts.window] * len(jobs),
                          [facts.convergence_years] * len(jobs))
-        per_point: dict[str, list[dict[str, float]]] = {k: [] for k in todo}
+        per_point: dict[str, list[Replicate]] = {k: [] for k in todo}
         for (k, _), rep in zip(jobs, results, strict=True):
-            per_point[k].append(rep.facts)
+            per_point[k].append(rep)
             if len(per_point[k]) == len(self.seeds):
                 self._save(k, todo[k], per_point[k], stage)
         return [self.cache[k] for k in keys]
@@ -306,11 +307,11 @@ class Evaluator:
     def overrides(self, theta: Sequence[float]) -> dict[str, Any]:
         return {p.key: float(v) for p, v in zip(self.spec.parameters, theta, strict=True)}
 
-    def _save(self, key: str, theta: Sequence[float], reps: list[dict[str, float]],
+    def _save(self, key: str, theta: Sequence[float], reps: list[Replicate],
               stage: str) -> None:
-        moments = {name: float(np.nanmean([r.get(name, np.nan) for r in reps]))
-                   if any(math.isfinite(r.get(name, np.nan)) for r in reps) else float("nan")
-                   for name in self.facts.facts}
+        from highroad.analysis.facts_report import fact_estimates
+
+        moments = fact_estimates(reps, self.facts)
         record = {"key": key, "index": len(self.cache), "stage": stage,
                   "theta": [float(v) for v in theta],
                   "parameters": self.overrides(theta), "moments": moments,

@@ -156,3 +156,23 @@ def test_highroad_facts_bad_override_exits_2_and_writes_nothing(tmp_path, capsys
     assert "capital_mobility" in err and "Traceback" not in err
     assert not out.exists()
     assert main(["facts", "--replicates", "0", "--out", str(out)]) == 2
+
+
+def test_regional_facts_pool_the_replicates_panels():
+    from highroad.analysis.facts import Replicate
+    from highroad.analysis.facts_report import fact_estimates
+
+    spec = load_facts()
+    rng = np.random.default_rng(7)
+    reps = []
+    for seed in range(3):
+        x = rng.standard_normal(40)
+        wage = -0.1 * x + 0.01 * rng.standard_normal(40)
+        reps.append(Replicate(seed, {}, {"wage_x": x, "wage_y": wage, "convergence_x": x,
+                                         "convergence_y": -0.018 * x}))
+    x = np.concatenate([r.figures["wage_x"] for r in reps])
+    y = np.concatenate([r.figures["wage_y"] for r in reps])
+    estimates = fact_estimates(reps, spec)
+    assert estimates["wage_curve_elasticity"] == pytest.approx(np.sum(x * y) / np.sum(x * x))
+    T = spec.convergence_years
+    assert estimates["beta_convergence"] == pytest.approx(-np.log(1 - 0.018 * T) / T)
