@@ -260,7 +260,7 @@ def write_atomic(path: Path, text: str) -> None:
 def format_value(value: float) -> str:
     if not np.isfinite(value):
         return "n/a"
-    return f"{value:.3g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
 
 
 def result_table(table: pd.DataFrame, spec: FactsSpec) -> str:
