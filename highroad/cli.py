@@ -72,8 +72,8 @@ def add_calibrate_parser(sub: Any) -> None:
                     "random numbers; every evaluation is saved, so --resume continues after a "
                     "kill. Writes calibration.md, estimates.json, identification.csv, "
                     "evaluations.csv and calibrated.toml to --out.")
-    cal.add_argument("file", help="a calibration .toml file (e.g. "
-                                  "scenarios/calibration/baseline.toml)")
+    cal.add_argument("file", help="a calibration .toml file, or the name of one in "
+                                  "scenarios/calibration/ (e.g. baseline)")
     cal.add_argument("--resume", action="store_true",
                      help="continue the calibration in --out, re-using its evaluations")
     cal.add_argument("--workers", type=int, help="parallel runs (default: the core count)")

@@ -176,3 +176,13 @@ def test_regional_facts_pool_the_replicates_panels():
     assert estimates["wage_curve_elasticity"] == pytest.approx(np.sum(x * y) / np.sum(x * x))
     T = spec.convergence_years
     assert estimates["beta_convergence"] == pytest.approx(-np.log(1 - 0.018 * T) / T)
+
+
+def test_facts_are_the_same_on_one_process_or_two(tmp_path):
+    import highroad
+
+    small = {"n_regions": 2, "workers_per_region": 300, "firms_per_region": 6, "steps": 48,
+             "burn_in": 8}
+    one = highroad.facts(replicates=2, overrides=small, workers=1, out=tmp_path / "one")
+    two = highroad.facts(replicates=2, overrides=small, workers=2, out=tmp_path / "two")
+    pd.testing.assert_frame_equal(one.table, two.table)
