@@ -228,7 +228,8 @@ def facts(scenario: str | Path | Scenario = "baseline", replicates: int | None =
 
     spec = load_facts(facts_file)
     scen = load_scenario(scenario, overrides)
-    calibrated = set(load_calibration(calibration).targets)
+    cal = load_calibration(calibration)
+    calibrated = set(cal.targets)
     n = replicates or (QUICK_REPLICATES if quick else FULL_REPLICATES)
     if n < 2:
         raise ScenarioError("--replicates", "replicates", f"{n} is too few", ">= 2")
@@ -246,7 +247,8 @@ def facts(scenario: str | Path | Scenario = "baseline", replicates: int | None =
     write_atomic(out / "replicates.csv", per_rep.to_csv(index=False))
     provenance = (f"scenario `{scen.name}`, overrides {dict(overrides or {})}, "
                   f"{n} replicates (seeds from SeedSequence({seed})), window "
-                  f"{spec.window} quarters")
+                  f"{spec.window} quarters; roles (calibrated or held out) from the "
+                  f"targets of calibration file `{Path(cal.source).name}`")
     write_atomic(out / "facts.md", markdown(table, spec, provenance, figures))
     return FactsReport(table, reps, out)
 

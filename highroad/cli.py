@@ -60,6 +60,9 @@ def add_facts_parser(sub: Any) -> None:
     facts.add_argument("--workers", type=int, help="parallel runs (default: the core count)")
     facts.add_argument("--set", dest="overrides", action="append", default=[],
                        metavar="KEY=VALUE", help="override a scenario key (repeatable)")
+    facts.add_argument("--calibration", help="calibration file whose targets are the "
+                                             "'calibrated' facts (default: the shipped "
+                                             "scenarios/calibration/baseline.toml)")
     facts.add_argument("--out", default="out/facts", help="report folder (default out/facts)")
 
 
@@ -366,7 +369,8 @@ def cmd_facts(args: argparse.Namespace) -> int:
     _positive(args, "replicates", "workers")
     overrides = dict(parse_override(text) for text in args.overrides)
     report = facts(args.scenario, replicates=args.replicates, quick=args.quick, out=args.out,
-                   overrides=overrides, seed=args.seed, workers=args.workers)
+                   overrides=overrides, seed=args.seed, workers=args.workers,
+                   calibration=args.calibration)
     table = report.table[["fact", "model", "ci_low", "ci_high", "low", "high", "within",
                           "role"]]
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
