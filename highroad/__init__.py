@@ -9,8 +9,10 @@
 """
 
 from highroad.allocator import keep_freed_memory
+from highroad.analysis.facts_report import FactsReport, facts
 from highroad.api import Result, simulate
 from highroad.errors import HighroadError, InvariantError, ScenarioError
+from highroad.scenarios.calibration import CalibrationResult, calibrate
 from highroad.scenarios.loader import Scenario, list_scenarios, load_scenario
 from highroad.scenarios.sweep import SweepResult, sweep
 
@@ -26,9 +28,10 @@ def _version() -> str:
 
 
 __version__ = _version()
-__all__ = ["HighroadError", "HighroadModel", "InvariantError", "Result", "Scenario",
-           "ScenarioError", "SweepResult", "analyze", "keep_freed_memory", "list_scenarios",
-           "load_scenario", "simulate", "sweep"]
+__all__ = ["CalibrationResult", "FactsReport", "HighroadError", "HighroadModel",
+           "InvariantError", "Result", "Scenario", "ScenarioError", "SweepResult", "analyze",
+           "calibrate", "facts", "keep_freed_memory", "list_scenarios", "load_scenario",
+           "simulate", "sweep"]
 
 
 def __getattr__(name: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,8 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
              seed: int = 0, overrides: dict[str, Any] | None = None,
              progress: bool = False, keep_model: bool = False,
              reporters: Mapping[str, Reporter | str] | None = None,
-             record_agents: AgentRecording | int | None = None) -> Result:
+             record_agents: AgentRecording | int | None = None,
+             observer: Callable[[Any], None] | None = None) -> Result:
     """Run a scenario (name, path or loaded Scenario) and return its tidy frames.
 
     `overrides` maps dotted keys to values exactly as `--set` does, e.g.
@@ -65,6 +66,10 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
     references), evaluated at every recorded step and added to `economy`. `record_agents`
     (an `AgentRecording`, or N for every N steps with 100 workers) adds the agent tables to
     `Result.agents`. Neither changes any number of the run.
+
+    `observer`, if given, is called with the model after every quarter (burn-in included) to
+    read what the tidy frames do not hold (e.g. each firm's staff); it must not change the
+    model.
     """
     from highroad.regions.model import RegionalEconomy
 
@@ -86,6 +91,8 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
     for _ in iterator:
         model.step()
         recorder.after_step()
+        if observer is not None:
+            observer(model)
     economy = pd.DataFrame.from_records(model.records)
     regions = pd.DataFrame.from_records(model.region_records)
     return Result(scen, int(seed), economy, regions, model if keep_model else None,

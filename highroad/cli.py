@@ -1,5 +1,5 @@
-"""The command line: `highroad run|scenarios|validate|sweep|analyze|demo|claims|plot` (and
-`run.py`)."""
+"""The command line: `highroad run|scenarios|validate|sweep|analyze|demo|claims|plot|facts|
+calibrate` (and `run.py`)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_claims_parser(sub)
     add_plot_parser(sub)
     add_analyze_parser(sub)
+    add_facts_parser(sub)
+    add_calibrate_parser(sub)
     return parser
 
 
@@ -76,6 +78,45 @@ def add_analyze_parser(sub: Any) -> None:
     analyze.add_argument("--density", type=float, default=0.8,
                          help="prim: the share of cases of interest a box must reach (0.8)")
     analyze.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
+
+
+def add_facts_parser(sub: Any) -> None:
+    """The `facts` subcommand: the default economy beside measured stylised facts."""
+    facts = sub.add_parser(
+        "facts", help="measure the stylised facts of the default economy over replicates",
+        description="Run the default economy over replicates and measure each stylised fact of "
+                    "scenarios/facts/facts.toml as its source defines it; write facts.csv, "
+                    "facts.md and figures to --out (docs/validation.md).")
+    facts.add_argument("--scenario", default="baseline",
+                       help="scenario to measure (default baseline)")
+    facts.add_argument("--replicates", type=int, help="replicates (default 20; --quick 4)")
+    facts.add_argument("--quick", action="store_true", help="4 replicates (under 2 minutes)")
+    facts.add_argument("--seed", type=int, default=0,
+                       help="base seed of the replicates' SeedSequence (default 0)")
+    facts.add_argument("--workers", type=int, help="parallel runs (default: the core count)")
+    facts.add_argument("--set", dest="overrides", action="append", default=[],
+                       metavar="KEY=VALUE", help="override a scenario key (repeatable)")
+    facts.add_argument("--calibration", help="calibration file whose targets are the "
+                                             "'calibrated' facts (default: the shipped "
+                                             "scenarios/calibration/baseline.toml)")
+    facts.add_argument("--out", default="out/facts", help="report folder (default out/facts)")
+
+
+def add_calibrate_parser(sub: Any) -> None:
+    """The `calibrate` subcommand: the method of simulated moments over a calibration file."""
+    cal = sub.add_parser(
+        "calibrate", help="method of simulated moments over a calibration file",
+        description="Estimate the parameters a calibration file declares by the method of "
+                    "simulated moments (global Sobol/LHS stage, then Nelder-Mead), with common "
+                    "random numbers; every evaluation is saved, so --resume continues after a "
+                    "kill. Writes calibration.md, estimates.json, identification.csv, "
+                    "evaluations.csv and calibrated.toml to --out.")
+    cal.add_argument("file", help="a calibration .toml file, or the name of one in "
+                                  "scenarios/calibration/ (e.g. baseline)")
+    cal.add_argument("--resume", action="store_true",
+                     help="continue the calibration in --out, re-using its evaluations")
+    cal.add_argument("--workers", type=int, help="parallel runs (default: the core count)")
+    cal.add_argument("--out", help="results folder (default out/calibration/NAME)")
 
 
 def add_claims_parser(sub: Any) -> None:
@@ -431,9 +472,51 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(args: argparse.Namespace, *names: str) -> None:
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ScenarioError(f"--{name}", name, f"{value} is out of range", ">= 1")
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    from highroad.analysis.facts_report import facts
+    from highroad.scenarios.loader import parse_override
+
+    _positive(args, "replicates", "workers")
+    overrides = dict(parse_override(text) for text in args.overrides)
+    report = facts(args.scenario, replicates=args.replicates, quick=args.quick, out=args.out,
+                   overrides=overrides, seed=args.seed, workers=args.workers,
+                   calibration=args.calibration)
+    table = report.table[["fact", "model", "ci_low", "ci_high", "low", "high", "within",
+                          "role"]]
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(f"\n{int(table['within'].sum())} of {len(table)} facts inside their range; wrote "
+          f"{report.out}/facts.csv, facts.md, replicates.csv and figures/")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from highroad.scenarios.calibration import calibrate
+
+    _positive(args, "workers")
+    try:
+        result = calibrate(args.file, out=args.out, resume=args.resume, workers=args.workers)
+    except KeyboardInterrupt:
+        print("\ninterrupted: finished evaluations are saved; continue with --resume",
+              file=sys.stderr)
+        return 130
+    for key, value in result.estimates.items():
+        print(f"{key:40s} {value:.6g}")
+    print(f"distance {result.distance:.6g}; {result.ran} evaluations run, {result.reused} "
+          f"re-used\nwrote {result.out}/calibration.md, estimates.json, identification.csv, "
+          "evaluations.csv, calibrated.toml")
+    return 0
+
+
 COMMANDS = {"analyze": cmd_analyze, "run": cmd_run, "scenarios": cmd_scenarios,
             "validate": cmd_validate, "sweep": cmd_sweep, "demo": cmd_demo,
-            "claims": cmd_claims, "plot": cmd_plot}
+            "claims": cmd_claims, "plot": cmd_plot, "facts": cmd_facts, "calibrate": cmd_calibrate}
 
 
 if __name__ == "__main__":

@@ -71,6 +71,24 @@ def write_json(path: Path, data: Any) -> None:
     durable_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=1, default=str)))
 
 
+def check_results_folder(out: Path, marker: Path, fingerprint: str, resume: bool,
+                         what: str) -> None:
+    """Refuse `out` unless it is new, or holds this `what` (its `marker` file records the
+    same fingerprint) and `resume` is set. Reads only."""
+    if out.exists() and not out.is_dir():
+        raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
+    if not marker.exists():
+        return
+    if not resume:
+        raise ScenarioError("--out", "out", f"{out} already holds a {what}",
+                            "--resume to finish or reuse it, or another --out folder")
+    saved = json.loads(marker.read_text()).get("fingerprint")
+    if saved != fingerprint:
+        raise ScenarioError("--out", "out", f"{out} holds a different {what} "
+                            f"(fingerprint {saved}, this one {fingerprint})",
+                            f"the same {what} file to resume it, or another --out folder")
+
+
 class SweepStore:
     """The files of one sweep in one folder."""
 

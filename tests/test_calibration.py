@@ -1,0 +1,136 @@
+"""The calibration: recovers parameters from data the model made, resumes, refuses bad files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from highroad.analysis.facts import measure_replicate
+from highroad.analysis.facts_report import load_facts, replicate_seeds
+from highroad.cli import main
+from highroad.scenarios.calibration import calibrate, load_calibration
+from highroad.scenarios.loader import load_scenario
+
+#: A small world, a few years: each run takes a fraction of a second.
+SMALL = {"n_regions": 2, "workers_per_region": 300, "firms_per_region": 6, "steps": 40,
+         "burn_in": 8}
+TRUTH = {"labour.separation_rate": 0.05, "labour.bargaining_power": 0.45}
+BOUNDS = {"labour.separation_rate": (0.01, 0.10), "labour.bargaining_power": (0.2, 0.7)}
+#: Separations move job destruction and unemployment; bargaining power the labour share.
+MOMENTS = ("unemployment", "labour_share", "job_destruction")
+#: Recovery tolerance: a tenth of each parameter's search range.
+TOLERANCE = 0.10
+
+
+def model_data(seed: int, replicates: int) -> dict[str, float]:
+    """The moments the model itself makes at TRUTH (the 'data' to recover TRUTH from)."""
+    spec = load_facts()
+    scenario = load_scenario("baseline", SMALL | TRUTH)
+    reps = [measure_replicate(scenario, s, spec.window, spec.convergence_years)
+            for s in replicate_seeds(seed, replicates)]
+    return {k: float(np.mean([r.facts[k] for r in reps])) for k in MOMENTS}
+
+
+def write_file(folder: Path, targets: dict[str, float], samples: int = 16,
+               local: int = 30, replicates: int = 2) -> Path:
+    lines = ['description = "recovery test"', 'scenario = "baseline"', "seed = 0",
+             f"replicates = {replicates}", "", "[settings]"]
+    lines += [f"{k} = {v}" for k, v in SMALL.items()]
+    lines += ["", "[global]", 'method = "sobol"', f"samples = {samples}", "", "[local]",
+              f"max_evaluations = {local}"]
+    for key, (low, high) in BOUNDS.items():
+        lines += ["", "[[parameters]]", f'key = "{key}"', f"low = {low}", f"high = {high}"]
+    for fact, value in targets.items():
+        lines += ["", "[[targets]]", f'fact = "{fact}"', f"value = {value!r}"]
+    path = folder / "cal.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def data() -> dict[str, float]:
+    return model_data(seed=0, replicates=2)
+
+
+def test_calibration_recovers_the_parameters_that_made_the_data(tmp_path, data):
+    result = calibrate(write_file(tmp_path, data), out=tmp_path / "out", workers=1)
+    for key, true in TRUTH.items():
+        low, high = BOUNDS[key]
+        assert abs(result.estimates[key] - true) <= TOLERANCE * (high - low), (key, result)
+    # Identification: each parameter moves the moment it should, strongly.
+    scaled = result.jacobian.set_index(["moment", "parameter"])["scaled"]
+    assert abs(scaled["labour_share", "labour.bargaining_power"]) > 1
+    assert abs(scaled["job_destruction", "labour.separation_rate"]) > 1
+    out = result.out
+    for name in ("calibration.md", "estimates.json", "identification.csv", "evaluations.csv",
+                 "calibrated.toml"):
+        assert (out / name).stat().st_size > 0
+    calibrated = load_scenario(out / "calibrated.toml")
+    for key, value in result.estimates.items():
+        assert calibrated.get(key) == pytest.approx(value)
+    assert calibrated.world.workers_per_region == SMALL["workers_per_region"]
+    assert result.ran == len(list((out / "evaluations").glob("eval-*.json")))
+
+
+def test_resume_after_a_kill_reuses_the_saved_evaluations(tmp_path, data):
+    path = write_file(tmp_path, data, samples=16, local=10)
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "highroad.cli", "calibrate", str(path),
+                             "--out", str(out), "--workers", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while len(list((out / "evaluations").glob("eval-*.json"))) < 5:
+            assert proc.poll() is None and time.time() < deadline, "no evaluations saved"
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    saved = len(list((out / "evaluations").glob("eval-*.json")))
+    assert main(["calibrate", str(path), "--out", str(out)]) == 2  # not without --resume
+    resumed = calibrate(path, out=out, resume=True, workers=1)
+    assert resumed.reused == saved
+    fresh = calibrate(path, out=tmp_path / "fresh", workers=1)
+    assert resumed.ran + saved == fresh.ran
+    assert resumed.estimates == fresh.estimates and resumed.distance == fresh.distance
+    assert json.loads((out / "estimates.json").read_text())["estimates"] == fresh.estimates
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.2\nhigh = 0.1\n'
+     '[[targets]]\nfact = "unemployment"\n', "parameters[0].low"),
+    ('[[parameters]]\nkey = "labour.separation_rat"\nlow = 0.1\nhigh = 0.2\n'
+     '[[targets]]\nfact = "unemployment"\n', "labour.separation_rat"),
+    ('[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\nhigh = 0.2\n'
+     '[[targets]]\nfact = "unemploymnt"\n', "targets[0].fact"),
+    ('[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\nhigh = 2.0\n'
+     '[[targets]]\nfact = "unemployment"\n', "labour.separation_rate"),
+    ('replicates = 0\n[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\n'
+     'high = 0.2\n[[targets]]\nfact = "unemployment"\n', "replicates"),
+    ('[global]\nmethod = "grid"\n', "global.method"),
+])
+def test_bad_calibration_file_exits_2_naming_file_and_key(tmp_path, capsys, text, key):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    assert main(["calibrate", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and key in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_shipped_calibration_file_is_valid_and_holds_out_four_facts():
+    spec = load_calibration()
+    held_out = set(load_facts().facts) - set(spec.targets)
+    assert {"zipf_exponent", "beveridge_correlation", "wage_curve_elasticity",
+            "beta_convergence"} <= held_out
