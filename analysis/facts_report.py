@@ -10,6 +10,7 @@ percentile bootstrap interval of that mean over replicates.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import pandas as pd
 
 from highroad.analysis.facts import Replicate, beta_of_slope, measure_replicate
 from highroad.errors import ScenarioError
+from highroad.provenance import describe, versions
 from highroad.scenarios.loader import SCENARIO_DIR, Scenario, load_scenario, read_toml
 
 FACTS_FILE = SCENARIO_DIR / "facts" / "facts.toml"
@@ -245,10 +247,13 @@ def facts(scenario: str | Path | Scenario = "baseline", replicates: int | None =
     write_atomic(out / "facts.csv", table.to_csv(index=False))
     per_rep = pd.DataFrame([{"seed": r.seed, **r.facts} for r in reps])
     write_atomic(out / "replicates.csv", per_rep.to_csv(index=False))
+    made_with = versions()
+    write_atomic(out / "versions.json", json.dumps(made_with, indent=2))
     provenance = (f"scenario `{scen.name}`, overrides {dict(overrides or {})}, "
                   f"{n} replicates (seeds from SeedSequence({seed})), window "
                   f"{spec.window} quarters; roles (calibrated or held out) from the "
-                  f"targets of calibration file `{Path(cal.source).name}`")
+                  f"targets of calibration file `{Path(cal.source).name}`; made with "
+                  f"{describe(made_with)}")
     write_atomic(out / "facts.md", markdown(table, spec, provenance, figures))
     return FactsReport(table, reps, out)
 

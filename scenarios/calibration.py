@@ -42,6 +42,7 @@ import pandas as pd
 
 from highroad.analysis.facts import Replicate
 from highroad.errors import ScenarioError
+from highroad.provenance import versions
 from highroad.scenarios.loader import (
     SCENARIO_DIR,
     Scenario,
@@ -444,7 +445,8 @@ def calibrate(file: str | Path, out: str | Path | None = None, resume: bool = Fa
     out.mkdir(parents=True, exist_ok=True)
     if not (out / "calibration.json").exists():
         write_json(out / "calibration.json",
-                   {"fingerprint": spec.fingerprint(), "spec": spec.to_dict()})
+                   {"fingerprint": spec.fingerprint(), "spec": spec.to_dict(),
+                    "versions": versions()})
     names = list(spec.targets)
     with process_pool(workers or default_workers()) as pool:
         ev = Evaluator(spec, out, pool)
@@ -489,7 +491,7 @@ def write_outputs(spec: CalibrationSpec, result: CalibrationResult) -> None:
     durable_write(out / "evaluations.csv", lambda tmp: result.evaluations.to_csv(tmp, index=False))
     durable_write(out / "identification.csv",
                   lambda tmp: result.jacobian.to_csv(tmp, index=False))
-    write_json(out / "estimates.json", {"estimates": result.estimates,
+    write_json(out / "estimates.json", {"versions": versions(), "estimates": result.estimates,
                                         "distance": result.distance,
                                         "fit": result.fit.to_dict("records")})
     scenario = calibrated_scenario(spec, result.estimates)

@@ -7,6 +7,7 @@ outside the repository.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,7 +29,10 @@ def test_no_references_outside_the_repository() -> None:
         ["git", "grep", "-InE", PATTERN, "--", ".", f":!{Path(__file__).relative_to(ROOT)}"],
         cwd=ROOT, capture_output=True, text=True)
     assert found.returncode in (0, 1), found.stderr
-    assert found.stdout == "", "references outside the repository:\n" + found.stdout
+    # "D9/D1", the earnings decile ratio, is a measure, not a note's part code.
+    hits = [line for line in found.stdout.splitlines()
+            if re.search(PATTERN, line.split(":", 2)[-1].replace("D9/D1", ""))]
+    assert not hits, "references outside the repository:\n" + "\n".join(hits)
 
 
 def test_bibliography_lists_the_source_papers() -> None:
