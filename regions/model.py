@@ -39,6 +39,7 @@ from highroad.regions.returns import (
     low_road_productivity,
     nash_wage,
 )
+from highroad.regions.plausibility import check_plausible
 from highroad.regions.sums import region_sums
 from highroad.scenarios.loader import Scenario
 
@@ -972,6 +973,7 @@ class RegionalEconomy(mesa.Model):
         residual = self.ledger.check(step, self.balances_before, self.balances())
         self.check_capital(step)
         self._aggregate()
+        check_plausible(self, step)  # regions/plausibility.py: bounds, and collapse
         self.last_income = self.workforce.income.copy()
         for inv in self.investor_list:
             inv.last_income = inv.income

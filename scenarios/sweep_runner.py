@@ -80,9 +80,15 @@ def execute_run(task: RunTask) -> RunOutput:
 
 
 def end_of_run(economy: pd.DataFrame) -> dict[str, float]:
-    """Each economy observable over the last quarter of the run (as `summary_table` does)."""
-    last = economy.iloc[-max(1, len(economy) // 4):]
-    numeric = last.drop(columns="step").select_dtypes("number")
+    """Each economy observable over the last quarter of the run (as `summary_table` does).
+
+    `collapsed` is the share of those quarters in which the economy had collapsed; the
+    inequality measures are averaged over the other quarters only (NaN if none).
+    """
+    from highroad.analysis.summary import without_collapse
+
+    last = without_collapse(economy).iloc[-max(1, len(economy) // 4):]
+    numeric = last.drop(columns="step").select_dtypes(["number", "bool"])
     return {k: float(v) for k, v in numeric.astype(float).mean().items()}
 
 

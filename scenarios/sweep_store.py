@@ -192,7 +192,9 @@ def runs_table(records: list[dict[str, Any]], spec: SweepSpec) -> pd.DataFrame:
         row.update(record["factors"])
         row.update({k: record[k] for k in ("status", "error", "traceback", "wall_time",
                                            "command")})
-        row.update({f"end_{k}": v for k, v in (record.get("summary") or {}).items()})
+        summary = record.get("summary") or {}
+        row["collapsed"] = bool(summary.get("collapsed", 0.0) > 0)  # regions/plausibility.py
+        row.update({f"end_{k}": v for k, v in summary.items()})
         rows.append(row)
     frame = pd.DataFrame(rows)
     plan = spec.plan
