@@ -29,6 +29,7 @@ from highroad.regions import labour_market as lm
 from highroad.regions.draws import bernoulli_indices
 from highroad.regions.geography import agglomeration_index, neighbour_matrix, region_network
 from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW, Ledger
+from highroad.regions.plausibility import check_plausible
 from highroad.regions.region import Region, new_region_table
 from highroad.regions.returns import (
     HIGH,
@@ -39,7 +40,6 @@ from highroad.regions.returns import (
     low_road_productivity,
     nash_wage,
 )
-from highroad.regions.plausibility import check_plausible
 from highroad.regions.sums import region_sums
 from highroad.scenarios.loader import Scenario
 
