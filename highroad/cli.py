@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,18 +111,50 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    with terminate_as_interrupt():
+        try:
+            return COMMANDS[args.command](args)
+        except ScenarioError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except InvariantError as exc:
+            print(f"run stopped: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt as exc:
+            print(f"\ninterrupted: the {args.command} did not finish and nothing of it was "
+                  "kept", file=sys.stderr)
+            return 128 + getattr(exc, "signum", signal.SIGINT)
+        except OSError as exc:  # a disk that filled up or went away while writing
+            print(f"error: {exc}; nothing of the unfinished {args.command} was kept",
+                  file=sys.stderr)
+            return 1
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cluster's time limit, `kill`), handled like Ctrl-C."""
+
+    signum = signal.SIGTERM
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises `Terminated` (like Ctrl-C's KeyboardInterrupt)."""
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
     try:
-        return COMMANDS[args.command](args)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except InvariantError as exc:
-        print(f"run stopped: {exc}", file=sys.stderr)
-        return 1
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from highroad.analysis.charts import save_figure, summary_figure
+    from highroad import outputs, resources
     from highroad.api import simulate
     from highroad.scenarios.loader import load_scenario, parse_override
 
@@ -128,33 +163,53 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.steps < 1:
             raise ScenarioError("--steps", "steps", f"{args.steps} is out of range", ">= 1")
         overrides["steps"] = args.steps
+    check_seed(args.seed)
     scenario = load_scenario(args.scenario, overrides)  # validate before anything is written
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
-    result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
-                      keep_model=True)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = scenario.name
-    write_frame(result.economy, out / f"{stem}_economy")
-    write_frame(result.regions, out / f"{stem}_regions")
-    write_frame(households_frame(result.model), out / f"{stem}_households")
-    write_text(out / f"{stem}_network.json", json.dumps(network_data(result.model)))
-    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides}
-    write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
-    changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
-    title = f"{stem}, seed {args.seed}" + (f": {changed}" if changed else "")
-    fig = summary_figure(result.economy, result.regions, title[:110])
-    save_figure(fig, out / f"{stem}_summary.png")
+    resources.check_memory(resources.run_memory(scenario), "this run", scenario.source,
+                           "workers_per_region")
+    out = resources.check_output_folder(args.out, resources.run_output(scenario))
+    with outputs.locked(out), outputs.staging(out) as private:
+        result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
+                          keep_model=True)
+        files = write_run(result, overrides, private)
+        outputs.publish(private, out, files, f"{scenario.name}_manifest.json",
+                        scenario=scenario.name, seed=args.seed, overrides=overrides)
     table = result.summary()
     print(f"\n{scenario.name}: {scenario.world.description}")
     print(f"seed {args.seed}, {scenario.world.steps} quarters after a burn-in of "
           f"{scenario.world.burn_in}\n")
     print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
-    print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
-          f"{stem}_households.parquet|csv, {stem}_network.json, {stem}_scenario.json, "
-          f"{stem}_summary.png")
+    if "COLLAPSED (share of quarters)" in table.index:
+        print("\nthe economy COLLAPSED (nobody employed or nothing sold): inequality "
+              "measures of those quarters are left out")
+    print(f"\nwrote {out}/{', '.join(files)} and {scenario.name}_manifest.json")
     return 0
+
+
+def check_seed(seed: int) -> None:
+    if seed < 0:
+        raise ScenarioError("--seed", "seed", f"{seed} is out of range", "a whole number >= 0")
+
+
+def write_run(result: Any, overrides: dict[str, Any], folder: Path) -> list[str]:
+    """Write a run's tables, network, resolved scenario and chart to `folder`; their names."""
+    from highroad.analysis.charts import save_figure, summary_figure
+
+    scenario, seed = result.scenario, result.seed
+    stem = scenario.name
+    write_frame(result.economy, folder / f"{stem}_economy")
+    write_frame(result.regions, folder / f"{stem}_regions")
+    write_frame(households_frame(result.model), folder / f"{stem}_households")
+    (folder / f"{stem}_network.json").write_text(json.dumps(network_data(result.model)))
+    resolved = {"scenario": scenario.to_dict(), "seed": seed, "overrides": overrides}
+    (folder / f"{stem}_scenario.json").write_text(json.dumps(resolved, indent=2, default=str))
+    changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
+    title = f"{stem}, seed {seed}" + (f": {changed}" if changed else "")
+    fig = summary_figure(result.economy, result.regions, title[:110])
+    save_figure(fig, folder / f"{stem}_summary.png")
+    return [f"{stem}_{name}" for name in (
+        "economy.parquet", "economy.csv", "regions.parquet", "regions.csv",
+        "households.parquet", "households.csv", "network.json", "scenario.json", "summary.png")]
 
 
 def households_frame(model: Any) -> Any:
@@ -179,18 +234,9 @@ def network_data(model: Any) -> dict[str, Any]:
 
 
 def write_frame(frame: Any, base: Path) -> None:
-    """Write Parquet and CSV atomically: temporary names first, then rename."""
-    for suffix, writer in ((".parquet", frame.to_parquet), (".csv", frame.to_csv)):
-        path = base.with_suffix(suffix)
-        tmp = path.with_name(f".{path.name}.tmp")
-        writer(tmp, index=False)
-        tmp.replace(path)
-
-
-def write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    """Write Parquet and CSV (into a run's private staging folder)."""
+    frame.to_parquet(base.with_suffix(".parquet"), index=False)
+    frame.to_csv(base.with_suffix(".csv"), index=False)
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -216,9 +262,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         result = sweep(args.file, workers=args.workers, out=args.out, resume=args.resume,
                        engine=args.engine, address=args.address, progress=not args.no_progress)
-    except KeyboardInterrupt:
-        print("\ninterrupted: finished runs are saved; finish with --resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        import shlex
+
+        again = ["highroad", "sweep", args.file, "--resume"]
+        if args.out:
+            again += ["--out", args.out]
+        if args.workers:
+            again += ["--workers", str(args.workers)]
+        print(f"\ninterrupted: the finished runs are saved; finish the sweep with: "
+              f"{shlex.join(again)}", file=sys.stderr)
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     runs, failed = result.runs, result.failed
     print(f"\n{result.spec['name']}: {len(runs)} runs, {len(runs) - len(failed)} ok, "
           f"{len(failed)} failed; {runs['wall_time'].sum():.1f} s of run time")

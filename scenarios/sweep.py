@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from highroad import outputs, resources
 from highroad.errors import ScenarioError
 from highroad.scenarios.sweep_runner import (
     ENGINES,
@@ -29,7 +30,7 @@ from highroad.scenarios.sweep_runner import (
     engine_outputs,
 )
 from highroad.scenarios.sweep_spec import SweepSpec, list_sweeps, load_sweep
-from highroad.scenarios.sweep_store import SweepStore
+from highroad.scenarios.sweep_store import MANIFEST, SweepStore
 
 __all__ = ["SweepResult", "SweepSpec", "list_sweeps", "load_sweep", "sweep"]
 
@@ -51,6 +52,7 @@ class SweepResult:
     def open(cls, out: str | Path) -> SweepResult:
         """Open the results folder of a finished sweep."""
         out = Path(out)
+        outputs.verify(out, MANIFEST)
         spec = json.loads((out / "sweep.json").read_text())
         return cls(out, spec, pd.read_parquet(out / "runs.parquet"))
 
@@ -87,11 +89,18 @@ def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int
     spec = load_sweep(spec_or_path)
     workers = check_engine(engine, workers, address)
     store = SweepStore(out if out is not None else Path("out") / "sweeps" / spec.name)
-    store.check(spec, resume)
-    if not store.finished():
-        run_missing(spec, store, engine, workers, address, progress)
-    if store.parts.exists():  # a sweep killed while clearing up after itself
-        shutil.rmtree(store.parts)
+    store.check(spec, resume)  # before the lock: a refused sweep creates no folder
+    local = 1 if engine == "dask" and address else workers
+    resources.check_memory(resources.sweep_memory(spec, local), f"this sweep ({spec.n_runs:,} "
+                           f"runs, {local} at a time)", spec.source, "replicates")
+    resources.check_output_folder(store.out, 0 if store.finished()
+                                  else resources.sweep_output(spec))
+    with outputs.locked(store.out):
+        store.check(spec, resume)  # again: another sweep may have finished meanwhile
+        if not store.finished():
+            run_missing(spec, store, engine, workers, address, progress)
+        if store.parts.exists():  # a sweep killed while clearing up after itself
+            shutil.rmtree(store.parts)
     return SweepResult.open(store.out)
 
 

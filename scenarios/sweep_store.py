@@ -11,7 +11,14 @@ Layout of `DIR` while a sweep runs:
 
 and when it has finished:
 
-    economy.parquet  regions.parquet  runs.parquet  (runs.parquet last: it marks the sweep done)
+    economy.parquet  regions.parquet  runs.parquet
+    manifest.json    every file's size and checksum, the version, seed and completion time;
+                     written last: it marks the sweep done, and readers refuse a sweep
+                     folder without it (highroad/outputs.py)
+
+One process at a time writes a sweep folder: `highroad.sweep` holds its lock
+(`.highroad.lock`) from the first check to the end, and a second sweep or `--resume` on the
+same folder is refused with exit code 2.
 
 Every file is written to a temporary name, flushed to disk (fsync) and renamed, and the
 folder is synced after the rename, so a kill (even `kill -9`) or a power cut leaves either
@@ -35,9 +42,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from highroad.errors import ScenarioError
+from highroad.outputs import sync, write_manifest
 from highroad.scenarios.sweep_spec import SweepSpec
 
 PART = re.compile(r"run-(\d+)\.json")
+#: Written last when a sweep has finished; lists the files of the finished folder.
+MANIFEST = "manifest.json"
+FILES = ("sweep.json", "design.parquet", "economy.parquet", "regions.parquet", "runs.parquet")
 TABLES = ("economy", "regions")
 #: Rows gathered before the final tables get a new row group (bounds memory while merging).
 ROWS_PER_GROUP = 200_000
@@ -53,16 +64,7 @@ def durable_write(path: Path, write: Callable[[Path], None]) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make renames in `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    sync(path.parent)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -114,7 +116,7 @@ class SweepStore:
     # -- while running ----------------------------------------------------------------------
 
     def finished(self) -> bool:
-        return self.path("runs.parquet").exists()
+        return self.path(MANIFEST).exists()
 
     def done_runs(self) -> dict[int, str]:
         """Run id -> status of the runs whose record (and data, if it ran) is on disk."""
@@ -146,6 +148,9 @@ class SweepStore:
                           lambda tmp, t=table, ids=ok: self._merge(t, ids, tmp))
         runs = runs_table(records, spec)
         durable_write(self.path("runs.parquet"), lambda tmp: runs.to_parquet(tmp, index=False))
+        write_manifest(self.out, MANIFEST, list(FILES), sweep=spec.name, seed=spec.seed,
+                       fingerprint=spec.fingerprint, runs=spec.n_runs,
+                       failed=int((runs["status"] != "ok").sum()))
         shutil.rmtree(self.parts)
 
     def _merge(self, table: str, run_ids: list[int], target: Path) -> None:
