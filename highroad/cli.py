@@ -302,7 +302,6 @@ def add_demo_parser(sub: Any) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     import os
-    import socket
     import subprocess
 
     from highroad.app import SCENARIO_ENV
@@ -311,18 +310,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     load_scenario(args.scenario)  # a bad name fails here, with the usual message and exit 2
     if not 0 <= args.port <= 65535:
         raise ScenarioError("--port", "port", f"{args.port} is out of range", "0 to 65535")
-    port = args.port
-    if port == 0:  # pick the port here, so the address printed is the real one
-        with socket.socket() as probe:
-            probe.bind((args.host, 0))
-            port = probe.getsockname()[1]
+    port, shown = serving_address(args.host, args.port)
     env = {**os.environ, SCENARIO_ENV: args.scenario}
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # a classroom phones no one
     # A closed tab's session (and its play loop) ends after a minute, not Solara's 24 hours.
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
     # Solara's notice that plain-http cookies cannot be samesite=none: noise for a classroom.
     env.setdefault("PYTHONWARNINGS", "ignore::UserWarning:solara.server.starlette")
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"highroad demo: open http://{shown}:{port} in a browser (Ctrl+C stops it)",
           flush=True)
     command = [sys.executable, "-m", "solara", "run", "highroad.app", "--host", args.host,
@@ -330,9 +324,57 @@ def cmd_demo(args: argparse.Namespace) -> int:
     server = subprocess.Popen(command, env=env)
     try:
         return server.wait()
-    except KeyboardInterrupt:  # Ctrl+C reaches the server too; let it finish
-        server.wait()
-        return 0
+    except KeyboardInterrupt as exc:  # Ctrl+C (which reaches the server too) or SIGTERM
+        server.terminate()  # SIGTERM reaches only us: pass it on, so the port is freed
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        return 0 if getattr(exc, "signum", signal.SIGINT) == signal.SIGINT else 128 + exc.signum
+
+
+def serving_address(host: str, port: int) -> tuple[int, str]:
+    """Check `--host` and `--port` can be served; the port (a free one for 0) and the
+    address to print. A host other than loopback gets a warning on stderr."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ScenarioError("--host", "host", f"cannot resolve {host!r} ({exc})",
+                            "127.0.0.1 (this computer), 0.0.0.0 (every interface), or an "
+                            "address of this computer") from None
+    family, _, _, _, address = infos[0]
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind(address[:2] if family == socket.AF_INET else address)
+            port = probe.getsockname()[1]  # picked here for 0, so the address printed is real
+    except OSError as exc:
+        raise ScenarioError("--host", "host", f"cannot serve on {host}:{port} ({exc})",
+                            "an address of this computer and a free port") from None
+    ip = ipaddress.ip_address(address[0])
+    if ip.is_loopback:
+        return port, host
+    shown = outward_address() if ip.is_unspecified else address[0]
+    where = "every network interface" if ip.is_unspecified else f"{address[0]}"
+    print(f"warning: --host {host} serves the demo on {where}: anyone who can reach this "
+          f"computer can use it (at http://{shown}:{port}); --host 127.0.0.1 keeps it on "
+          "this computer", file=sys.stderr, flush=True)
+    return port, shown
+
+
+def outward_address() -> str:
+    """This computer's address on its network (no packet is sent), else its host name."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a route lookup only
+            return probe.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
 
 
 def cmd_claims(args: argparse.Namespace) -> int:
