@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from highroad.errors import ScenarioError
 from highroad.scenarios.loader import Scenario, load_scenario
 
 
@@ -27,6 +29,13 @@ class Result:
         return summary_table(self.economy)
 
 
+def check_seed(seed: int) -> None:
+    """A seed is a whole number >= 0 (NumPy refuses negative seeds)."""
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ScenarioError("--seed", "seed", f"{seed!r} is out of range",
+                            "a whole number >= 0")
+
+
 def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = None,
              seed: int = 0, overrides: dict[str, Any] | None = None,
              progress: bool = False, keep_model: bool = False) -> Result:
@@ -38,6 +47,7 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
     """
     from highroad.regions.model import RegionalEconomy
 
+    check_seed(seed)
     overrides = dict(overrides or {})
     if steps is not None:
         overrides["steps"] = steps

@@ -155,7 +155,7 @@ def terminate_as_interrupt() -> Iterator[None]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from highroad import outputs, resources
-    from highroad.api import simulate
+    from highroad.api import check_seed, simulate
     from highroad.scenarios.loader import load_scenario, parse_override
 
     overrides: dict[str, Any] = dict(parse_override(text) for text in args.overrides)
@@ -184,11 +184,6 @@ def cmd_run(args: argparse.Namespace) -> int:
               "measures of those quarters are left out")
     print(f"\nwrote {out}/{', '.join(files)} and {scenario.name}_manifest.json")
     return 0
-
-
-def check_seed(seed: int) -> None:
-    if seed < 0:
-        raise ScenarioError("--seed", "seed", f"{seed} is out of range", "a whole number >= 0")
 
 
 def write_run(result: Any, overrides: dict[str, Any], folder: Path) -> list[str]:

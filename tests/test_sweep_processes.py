@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_sweep import write_sweep  # a sweep file of n runs of a small world
 
 import highroad
 from highroad import outputs
@@ -19,28 +20,6 @@ from highroad.cli import main
 from highroad.errors import ScenarioError
 from highroad.scenarios.sweep import SweepResult
 from highroad.scenarios.sweep_store import MANIFEST
-
-TINY = {"n_regions": 2, "workers_per_region": 200, "firms_per_region": 5, "burn_in": 2}
-
-
-def write_sweep(folder: Path, runs: int, steps: int) -> Path:
-    levels = ", ".join(f"{0.05 + 0.9 * i / (runs - 1):.4f}" for i in range(runs))
-    path = folder / "procs.toml"
-    path.write_text(f"""
-base = "baseline"
-steps = {steps}
-seed = 3
-[overrides]
-n_regions = 2
-workers_per_region = 400
-firms_per_region = 8
-burn_in = 2
-[design]
-method = "grid"
-[factors]
-capital_mobility = [{levels}]
-""")
-    return path
 
 
 def start_sweep(sweep_file: Path, out: Path, workers: int = 2) -> subprocess.Popen:
