@@ -309,16 +309,26 @@ def dask_client(address: str | None, workers: int) -> Iterator[Any]:
 
 def dask_outputs(client: Any, tasks: Iterable[RunTask]) -> Iterator[RunOutput]:
     """Outputs as runs finish on the cluster, with twice its thread count in flight."""
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     window = 2 * max(1, sum(client.nthreads().values()))
     tasks = iter(tasks)
-    running = as_completed([client.submit(execute_run, t, pure=False)
-                            for t in islice(tasks, window)])
+    submitted: dict[str, RunTask] = {}
+
+    def submit(task: RunTask) -> Any:
+        future = client.submit(execute_run, task, pure=False)
+        submitted[future.key] = task
+        return future
+
+    running = as_completed([submit(t) for t in islice(tasks, window)])
     for future in running:
-        output = future.result()
+        try:
+            output = future.result()
+        except KilledWorker:  # Dask retried it on other workers; each of them died
+            output = died(submitted[future.key], None)
+        del submitted[future.key]
         future.release()
         following = next(tasks, None)
         if following is not None:
-            running.add(client.submit(execute_run, following, pure=False))
+            running.add(submit(following))
         yield output
