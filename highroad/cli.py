@@ -121,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run stopped: {exc}", file=sys.stderr)
             return 1
         except KeyboardInterrupt as exc:
-            print(f"\ninterrupted: the {args.command} did not finish and nothing of it was "
-                  "kept", file=sys.stderr)
+            kept = {"run": "; nothing of it was written",
+                    "claims": "; its finished runs are kept: the same command goes on"}
+            print(f"\ninterrupted: the {args.command} did not finish"
+                  f"{kept.get(args.command, '')}", file=sys.stderr)
             return 128 + getattr(exc, "signum", signal.SIGINT)
         except OSError as exc:  # a disk that filled up or went away while writing
             print(f"error: {exc}; nothing of the unfinished {args.command} was kept",
