@@ -2,8 +2,10 @@
 
 Checked at the end of every quarter (`RegionalEconomy.close_quarter`), after the accounting:
 
-- prices, regional mean wages and regional output per employed worker stay within a factor
-  `FACTOR` (10^4) of their values at the end of the first quarter, up or down;
+- prices, regional mean wages, regional output per employed worker and the output a
+  high-road job would give in each region (its technology frontier, which grows whether or
+  not a firm takes the road) stay within a factor `FACTOR` (10^4) of their values at the end
+  of the first quarter, up or down;
 - the employment rate of every region lies in [0, 1];
 - output (revenue) of every region is finite and non-negative.
 
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from highroad.errors import InvariantError
+from highroad.regions.returns import HIGH
 
 if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
@@ -39,10 +42,15 @@ def quantities(model: RegionalEconomy) -> dict[str, np.ndarray]:
     employed = model.employed_by_region
     productivity = np.divide(output, employed, out=np.full(model.n_regions, np.nan),
                              where=employed > 0)
+    regions = np.arange(model.n_regions)
+    with np.errstate(over="ignore", invalid="ignore"):  # a runaway is what is looked for
+        notional = model.road_productivity(regions, np.full(model.n_regions, HIGH),
+                                           model.mean_skill_by_region, np.ones(model.n_regions))
     return {"price of low-road goods": np.array([model.market_price[0]]),
             "price of high-road goods": np.array([model.market_price[1]]),
             "mean wage": np.where(employed > 0, model.region_column("mean_wage"), np.nan),
-            "output per employed worker": productivity}
+            "output per employed worker": productivity,
+            "high-road output per job": np.where(np.isfinite(notional), notional, np.inf)}
 
 
 def collapsed(model: RegionalEconomy) -> bool:
@@ -71,7 +79,7 @@ def check_plausible(model: RegionalEconomy, step: int) -> None:
             if not np.isfinite(ref):
                 continue
         ratio = values / ref
-        bad = np.flatnonzero(np.isfinite(values) & ((ratio > FACTOR) | (ratio < 1 / FACTOR)))
+        bad = np.flatnonzero(~np.isnan(values) & ((ratio > FACTOR) | (ratio < 1 / FACTOR)))
         if bad.size:
             r = int(bad[0])
             where = "all" if len(values) == 1 else str(r)

@@ -63,3 +63,12 @@ def test_capital_flight_is_a_share_of_the_stock_before_the_flight(overrides):
     assert (reg.loc[moved, "capital_flight"] > 0).all()
     assert np.allclose(eco["capital_flight_amount"],
                        reg.groupby("step")["capital_flight_amount"].sum().to_numpy())
+
+
+@pytest.mark.parametrize("name", sorted(highroad.list_scenarios()))
+def test_every_shipped_scenario_stays_inside_the_bounds(name):
+    """The bounds cut runaways, not the scenarios the model ships (400 quarters at full
+    region count were checked too: docs/reliability.md)."""
+    result = highroad.simulate(name, seed=1, overrides={"workers_per_region": 150,
+                                                        "firms_per_region": 4, "steps": 60})
+    assert result.economy["capital_flight"].between(0, 1).all()
