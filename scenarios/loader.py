@@ -186,6 +186,8 @@ def load_scenario(name_or_path: str | Path | Scenario,
         return build_scenario(apply_overrides(doc, overrides), source, name)
     except ScenarioError as exc:
         raise _name_set(exc, overrides) from None
+    except RecursionError:  # parsed, but too deep to copy or check
+        raise ScenarioError(source, "", "tables or lists nested too deeply", NESTING) from None
 
 
 def build_scenario(doc: dict[str, Any], source: str, name: str) -> Scenario:

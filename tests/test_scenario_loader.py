@@ -109,11 +109,13 @@ def test_an_error_caused_by_set_names_set_not_the_file():
     assert str(info.value).startswith("--set: key 'policies.supra_regional.tax_flor'")
 
 
-@pytest.mark.parametrize("depth", [450, 5000])
+@pytest.mark.parametrize("depth", [450, 5000, 50_000])
 def test_deeply_nested_toml_is_a_clear_error(tmp_path, depth):
-    # Issue 17, item 7: a RecursionError traceback.
+    # Issue 17, item 7: a RecursionError traceback. Whether Python's parser manages a given
+    # depth depends on the recursion limit (importing the demo raises it); either way the
+    # answer is one ScenarioError: "nested too deeply", or the key that is wrong.
     nested = "{a = " * depth + "1" + "}" * depth
-    with pytest.raises(ScenarioError, match="nested too deeply"):
+    with pytest.raises(ScenarioError, match="nested too deeply|unknown key"):
         load_scenario(write(tmp_path, f"policies = {nested}"))
-    with pytest.raises(ScenarioError, match="^--set: key 'policies': the value is nested"):
-        parse_override(f"policies={nested}")
+    with pytest.raises(ScenarioError, match="^--set: key 'policies.*(nested too deeply|unknown)"):
+        load_scenario("baseline", dict([parse_override(f"policies={nested}")]))
