@@ -16,6 +16,7 @@ from highroad.analysis.metrics import (
     std_of_log,
     theil,
 )
+from highroad.regions.plausibility import collapsed
 from highroad.regions.returns import HIGH, LOW
 
 if TYPE_CHECKING:
@@ -258,6 +259,22 @@ def household_measures(model: RegionalEconomy) -> dict[str, float]:
     return out
 
 
+def flight_shares(model: RegionalEconomy) -> tuple[np.ndarray, float]:
+    """Capital flight as a share of the capital stock before the flight, by region and overall.
+
+    The stock before the flight is what left (`flight_out`) plus what stayed: this quarter's
+    stock less what arrived from elsewhere (never below 0). So a share is in [0, 1], and 1
+    when all of a region's capital left.
+    """
+    rt = model.region_table
+    out = rt.view("flight_out")
+    stayed = np.maximum(model.capital_by_region - rt.view("flight_in"), 0.0)
+    before = out + stayed
+    share = np.divide(out, before, out=np.zeros(model.n_regions), where=before > 0)
+    total = float(before.sum())
+    return share, float(out.sum()) / total if total > 0 else 0.0
+
+
 def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[str, Any]:
     """The economy-wide observables of this quarter.
 
@@ -283,6 +300,7 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
     rates = t.view("rate")
     low = active & ~t.view("high")
     flight = float(rt.view("flight_out").sum())
+    _, flight_share = flight_shares(model)
     return {
         "step": int(model.steps - model.params.world.burn_in),
         "high_road_share": float(high.sum() / max(active.sum(), 1)),
@@ -301,8 +319,9 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
         "capital_tax_dispersion": float(tax.std()),
         "mean_labour_standard": float(model.region_column("labour_standard").mean()),
         "public_goods_per_capita": float(model.region_column("public_goods").sum() / n),
-        "capital_flight": flight / capital if capital > 0 else 0.0,
-        "capital_flight_value": flight,
+        "capital_flight": flight_share,
+        "capital_flight_amount": flight,
+        "collapsed": collapsed(model),
         "regional_cv": coefficient_of_variation(gdp_pc),
         "regional_theil": theil(gdp_pc, model.workers_by_region),
         "accounting_residual": float(model.accounting_residual),
@@ -355,6 +374,7 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
         "resident_welfare", "perceived_elasticity", "exit_threats", "credible_threat_share")}
     spending = (rt.view("public_investment") + rt.view("public_consumption"))[:R]
     capital = model.capital_by_region.tolist()
+    flight_share = flight_shares(model)[0].tolist()
     hres = model.high_road_employment_share.tolist()
     unemployed = model.unemployed_by_region.tolist()
     rows = []
@@ -376,8 +396,9 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
             "median_wage": columns["median_wage"][r],
             "public_goods_per_capita": float(columns["public_goods"][r] / w),
             "associative_capacity": columns["associative_capacity"][r],
-            "capital_flight": columns["flight_out"][r],
-            "capital_inflow": columns["flight_in"][r],
+            "capital_flight": flight_share[r],
+            "capital_flight_amount": columns["flight_out"][r],
+            "capital_inflow_amount": columns["flight_in"][r],
             "government_balance": columns["cash"][r],
             "firms": int(firms[r]),
             "member": columns["member"][r],

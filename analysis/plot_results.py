@@ -8,8 +8,11 @@ from typing import Any
 
 import pandas as pd
 
+from highroad import outputs
 from highroad.analysis import plots
 from highroad.errors import ScenarioError
+from highroad.resources import check_output_folder
+from highroad.scenarios.sweep_store import MANIFEST as SWEEP_MANIFEST
 
 KINDS = ("timeseries", "heatmap", "tornado", "lorenz", "regions", "sobol")
 
@@ -22,8 +25,10 @@ class Results:
         if not self.folder.is_dir():
             raise ScenarioError(str(folder), "", "no such results folder",
                                 "a folder written by highroad run or highroad sweep")
-        self.is_sweep = (self.folder / "runs.parquet").exists()
+        self.is_sweep = any((self.folder / name).exists() for name in ("runs.parquet",
+                                                                         "sweep.json"))
         if self.is_sweep:
+            outputs.verify(self.folder, SWEEP_MANIFEST)
             self.spec = json.loads((self.folder / "sweep.json").read_text())
             return
         stems = sorted(p.name.removesuffix("_economy.parquet")
@@ -35,15 +40,19 @@ class Results:
             raise ScenarioError(str(folder), "scenario", f"no results for '{scenario}'",
                                 ", ".join(stems))
         self.stem = scenario or stems[0]
+        outputs.verify(self.folder, f"{self.stem}_manifest.json")
 
     def table(self, name: str) -> pd.DataFrame:
-        if self.is_sweep:
-            return pd.read_parquet(self.folder / f"{name}.parquet")
-        path = self.folder / f"{self.stem}_{name}.parquet"
+        stem = "" if self.is_sweep else f"{self.stem}_"
+        path = self.folder / f"{stem}{name}.parquet"
         if not path.exists():
             raise ScenarioError(str(self.folder), name, f"{path.name} is missing",
                                 "results of `highroad run` from this version")
-        return pd.read_parquet(path)
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise ScenarioError(str(path), "", f"not a readable Parquet file ({exc})",
+                                "a table written by highroad run or highroad sweep") from None
 
     def need_sweep(self, kind: str) -> None:
         if not self.is_sweep:
@@ -67,9 +76,10 @@ def plot_results(folder: str | Path, kind: str, observable: str = "income_gini",
     if kind not in KINDS:
         raise ScenarioError("--kind", "kind", f"'{kind}' is not a chart kind", ", ".join(KINDS))
     res = Results(folder, scenario)
-    fig = draw(res, kind, observable, by, x, y)
     target = Path(out).with_suffix("") if out else res.folder / default_name(kind, observable,
                                                                              by, x, y)
+    check_output_folder(target.parent, 50e6)
+    fig = draw(res, kind, observable, by, x, y)
     return plots.save(fig, target, fmt)
 
 

@@ -23,6 +23,8 @@ from highroad.analysis.claims import (
 from highroad.analysis.verdicts import RULE
 from highroad.errors import ScenarioError
 from highroad.provenance import describe, versions
+from highroad.resources import check_output_folder
+from highroad.scenarios.sweep_spec import MAX_RUNS
 
 
 @dataclass
@@ -68,10 +70,14 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
     if steps is not None:
         user["steps"] = steps
     reps = int(replicates or spec.replicates)
-    if reps < 2:
-        raise ScenarioError("--replicates", "replicates", f"{reps} is too few", ">= 2")
+    if not 2 <= reps <= MAX_RUNS:
+        raise ScenarioError("--replicates", "replicates", f"{reps} is out of range",
+                            f">= 2 and <= {MAX_RUNS:,}")
+    if sobol_samples is not None and not 1 <= sobol_samples <= MAX_RUNS:
+        raise ScenarioError("--sobol-samples", "sobol_samples", f"{sobol_samples} is out of "
+                            "range", f">= 1 and <= {MAX_RUNS:,}")
     claims, do_c5, do_walzer = selected(spec, only)
-    out = Path(out)
+    out = check_output_folder(out, 100e6)  # the report; each sweep checks its own runs
     runs_dir = out / "runs"
     figures = out / "figures"
     figures.mkdir(parents=True, exist_ok=True)

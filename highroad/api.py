@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from highroad.errors import ScenarioError
 from highroad.records import AgentRecording, Recorder, Reporter, resolve_reporters
 from highroad.regions.observer import Observation, set_default_observer
 from highroad.scenarios.loader import Scenario, load_scenario
@@ -46,6 +48,13 @@ class Result:
         return summary_table(self.economy)
 
 
+def check_seed(seed: int) -> None:
+    """A seed is a whole number >= 0 (NumPy refuses negative seeds)."""
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ScenarioError("--seed", "seed", f"{seed!r} is out of range",
+                            "a whole number >= 0")
+
+
 def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = None,
              seed: int = 0, overrides: dict[str, Any] | None = None,
              progress: bool = False, keep_model: bool = False,
@@ -73,6 +82,7 @@ def simulate(scenario: str | Path | Scenario = "baseline", steps: int | None = N
     """
     from highroad.regions.model import RegionalEconomy
 
+    check_seed(seed)
     overrides = dict(overrides or {})
     if steps is not None:
         overrides["steps"] = steps

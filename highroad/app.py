@@ -32,6 +32,7 @@ import solara
 from matplotlib.figure import Figure
 
 from highroad.analysis.charts import PALETTE
+from highroad.errors import HighroadError, ScenarioError
 from highroad.policies import REGISTRY
 from highroad.regions.model import RegionalEconomy
 from highroad.scenarios.loader import list_scenarios, load_scenario
@@ -74,11 +75,21 @@ SWITCH_SETTINGS: dict[str, dict[str, Any]] = {
 REGION_COLOURS = PALETTE[:7]
 
 
+#: Regions the page's slider offers (Mesa's parameter card).
+PAGE_REGIONS = (2, 12)
+#: Longest seed text read from the browser; longer text is refused.
+SEED_CHARACTERS = 200
+
+
 def parse_seed(seed: int | str) -> int:
-    """The seed box holds text: a whole number >= 0 is used as is, other text hashed stably."""
+    """The seed box holds text: a whole number from 0 to 2^64 - 1 is used as is, any other
+    text (a negative number, a longer one, "²", words) is hashed stably to a seed."""
     text = str(seed).strip()
-    # NumPy takes non-negative seeds only; "-5" is hashed like any other text.
-    return int(text) if text.isdigit() else zlib.crc32(text.encode())
+    # NumPy takes non-negative seeds only; "-5" is hashed like any other text. `isdigit`
+    # alone also accepts "²", and int() refuses numbers of over 4,300 digits.
+    if text.isascii() and text.isdigit() and int(text[:21]) < 2**64:
+        return int(text)
+    return zlib.crc32(text.encode(errors="replace"))
 
 
 def region_colour(region: int) -> str:
@@ -102,6 +113,11 @@ class DemoEconomy(RegionalEconomy):
         unknown = sorted(set(kwargs) - set(REGISTRY))
         if unknown:
             raise TypeError(f"unknown policy switch {unknown}; known: {sorted(REGISTRY)}")
+        for name, value in (("n_regions", n_regions), ("workers", workers)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 1):
+                raise ScenarioError("demo", name, f"{value!r} is out of range",
+                                    "a whole number >= 1")
         self.settings: dict[str, Any] = {
             "scenario": scenario, "n_regions": n_regions, "capital_mobility": capital_mobility,
             "trade_openness": trade_openness, "government_rule": government_rule,
@@ -122,8 +138,13 @@ class DemoEconomy(RegionalEconomy):
             overrides.update({f"policies.{name}.{key}": value
                               for key, value in SWITCH_SETTINGS.get(name, {}).items()
                               if getattr(params, key) == getattr(defaults, key)})
-        super().__init__(load_scenario(base, overrides), seed=parse_seed(seed))
+        try:
+            scen = load_scenario(base, overrides)
+        except ScenarioError as exc:  # name the control, not `--set`
+            raise ScenarioError("demo", exc.key, exc.problem, exc.allowed) from None
+        super().__init__(scen, seed=parse_seed(seed))
         self.scenario_name = scenario
+        self.notice = ""  # a message for the page (see PageEconomy)
         self.lever_changes: list[tuple[int, str]] = []  # (quarter, what changed)
         self._step_times: deque[float] = deque(maxlen=21)
         self._history: tuple[int, pd.DataFrame, pd.DataFrame] | None = None
@@ -173,7 +194,7 @@ class DemoEconomy(RegionalEconomy):
 
     def rebuilt(self, **settings: Any) -> DemoEconomy:
         """A fresh economy with these settings changed, everything else as this one."""
-        return DemoEconomy(**{**self.settings, **settings})
+        return type(self)(**{**self.settings, **settings})
 
     def history(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The last `WINDOW` quarters: economy rows and region rows, built once per step."""
@@ -184,6 +205,65 @@ class DemoEconomy(RegionalEconomy):
             reg = reg[reg["step"] >= eco["step"].iloc[0]] if len(eco) else reg
             self._history = (len(self.records), eco, reg)
         return self._history[1], self._history[2]
+
+
+class PageEconomy(DemoEconomy):
+    """What the page builds: every value from the browser checked on the server.
+
+    A browser can send anything (a forged form, a script), so the controls are checked here
+    against what the page offers: a scenario from the picker (never a path from the
+    browser), a region count in the slider's range, policy switches true or false, seed text
+    of at most `SEED_CHARACTERS` characters. A bad value, or a setting the model refuses,
+    builds the starting scenario instead and leaves a message (`notice`) for the page: the
+    page never shows a traceback.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Named `kwargs`: Mesa checks the parameter card against a var-keyword of that name.
+        problem = page_problem(kwargs)
+        if problem is None:
+            try:
+                super().__init__(**kwargs)
+                return
+            except HighroadError as exc:
+                problem = str(exc)
+        super().__init__(scenario=start_scenario())
+        self.notice = f"Not applied: {problem}. Showing {start_scenario()} instead."
+
+
+def page_problem(controls: dict[str, Any]) -> str | None:
+    """What is wrong with controls sent by a browser, or None if they are as the page offers."""
+    allowed = page_scenarios()
+    scenario = controls.get("scenario", "baseline")
+    if not isinstance(scenario, str) or scenario not in allowed:
+        return f"Scenario {str(scenario)[:60]!r} is not one of {', '.join(allowed)}"
+    low, high = PAGE_REGIONS
+    regions = controls.get("n_regions")
+    if regions is not None and (isinstance(regions, bool) or not isinstance(regions, int)
+                                or not low <= regions <= high):
+        return f"Number of regions {str(regions)[:20]!r} is not a whole number {low} to {high}"
+    seed = controls.get("seed", "0")
+    if not isinstance(seed, str | int) or isinstance(seed, bool) or \
+            len(str(seed)) > SEED_CHARACTERS:
+        return f"Seed: at most {SEED_CHARACTERS} characters"
+    for name, value in controls.items():
+        if name in REGISTRY and not isinstance(value, bool):
+            return f"{name}: {str(value)[:20]!r} is not on or off"
+        if name not in REGISTRY and name not in PAGE_CONTROLS:
+            return f"{name[:40]!r} is not a control of this page"
+    return None
+
+
+#: Controls the page's cards send besides the policy switches.
+PAGE_CONTROLS = ("scenario", "n_regions", "seed", "capital_mobility", "trade_openness",
+                 "government_rule", "workers")
+
+
+def page_scenarios() -> list[str]:
+    """The scenarios the page offers: the one it started from, and every shipped one."""
+    names = list(list_scenarios())
+    start = start_scenario()
+    return names if start in names else [start, *names]
 
 
 # -- figures (plain functions of the model, so tests can call them without a browser) ------------
@@ -342,7 +422,8 @@ def RegionNetwork(model: DemoEconomy) -> None:
     by_label = {label: key for key, (label, _, _) in OBSERVABLES.items()}
     with solara.Column(gap="0px"):
         solara.Select("Colour regions by", value=OBSERVABLES[observable][0],
-                      values=list(by_label), on_value=lambda label: set_observable(by_label[label]))
+                      values=list(by_label),
+                      on_value=lambda label: set_observable(by_label.get(label, observable)))
         png = solara.use_memo(lambda: figure_png(network_figure(model, observable)),
                               [model, model.steps, observable])
         solara.Image(png, format="png")
@@ -370,18 +451,25 @@ def WorldLevers(model: solara.Reactive[DemoEconomy]) -> None:
 
     solara.use_effect(carry_over, [model.value])
 
+    notice, set_notice = solara.use_state("")
+
     def set_lever(name: str, value: Any) -> None:
+        try:  # a value the model refuses (a forged message) is reported, never raised
+            model.value.set_levers(**{name: value})
+        except (ScenarioError, TypeError, ValueError) as exc:
+            set_notice(f"Not applied: {exc}")
+            return
+        set_notice("")
         set_levers({**levers, name: value})
-        model.value.set_levers(**{name: value})
 
     m = model.value
     speed = m.steps_per_second
     with solara.Sidebar(), solara.Card("The world: acts now"):
         solara.SliderFloat("Capital mobility", value=levers["capital_mobility"],
-                           on_value=lambda v: set_lever("capital_mobility", float(v)),
+                           on_value=lambda v: set_lever("capital_mobility", v),
                            min=0.0, max=1.0, step=0.05)
         solara.SliderFloat("Trade openness", value=levers["trade_openness"],
-                           on_value=lambda v: set_lever("trade_openness", float(v)),
+                           on_value=lambda v: set_lever("trade_openness", v),
                            min=0.0, max=1.0, step=0.05)
         solara.Text("Government rule")
         solara.ToggleButtonsSingle(value=levers["government_rule"],
@@ -393,6 +481,8 @@ def WorldLevers(model: solara.Reactive[DemoEconomy]) -> None:
             solara.Text(f"Quarter {m.quarter} (year {m.quarter / 4:.1f}) · "
                         f"{len(m.workforce):,} workers · {m.n_regions} regions{pace}",
                         style={"font-weight": "bold"})
+            for text in filter(None, (m.notice, notice)):
+                solara.Text(text, style={"color": "#b00020", "font-weight": "bold"})
             solara.Text(f"In effect: capital mobility {m.levers['capital_mobility']:.2f}, "
                         f"trade openness {m.levers['trade_openness']:.2f}, rule "
                         f"{m.levers['government_rule']}; packages on: "
@@ -410,7 +500,8 @@ def model_params(scenario: str) -> dict[str, Any]:
     params: dict[str, Any] = {
         "scenario": {"type": "Select", "value": scenario, "label": "Scenario",
                      "values": names if scenario in names else [scenario, *names]},
-        "n_regions": {"type": "SliderInt", "value": base.world.n_regions, "min": 2, "max": 12,
+        "n_regions": {"type": "SliderInt", "value": base.world.n_regions,
+                      "min": PAGE_REGIONS[0], "max": PAGE_REGIONS[1],
                       "step": 1, "label": "Number of regions"},
     }
     for name in sorted(REGISTRY):
@@ -426,7 +517,7 @@ def model_params(scenario: str) -> dict[str, Any]:
 def Page() -> None:
     scenario = start_scenario()
     # One economy per browser session, built once (not on every render).
-    first = solara.use_memo(lambda: DemoEconomy(scenario=scenario), [])
+    first = solara.use_memo(lambda: PageEconomy(scenario=scenario), [])
     model = solara.use_reactive(first)
 
     def stop_when_closed() -> Callable[[], None]:

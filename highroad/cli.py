@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -194,19 +197,53 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    with terminate_as_interrupt():
+        try:
+            return COMMANDS[args.command](args)
+        except ScenarioError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except InvariantError as exc:
+            print(f"run stopped: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt as exc:
+            kept = {"run": "; nothing of it was written",
+                    "claims": "; its finished runs are kept: the same command goes on"}
+            print(f"\ninterrupted: the {args.command} did not finish"
+                  f"{kept.get(args.command, '')}", file=sys.stderr)
+            return 128 + getattr(exc, "signum", signal.SIGINT)
+        except OSError as exc:  # a disk that filled up or went away while writing
+            print(f"error: {exc}; nothing of the unfinished {args.command} was kept",
+                  file=sys.stderr)
+            return 1
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cluster's time limit, `kill`), handled like Ctrl-C."""
+
+    signum = signal.SIGTERM
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises `Terminated` (like Ctrl-C's KeyboardInterrupt)."""
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
     try:
-        return COMMANDS[args.command](args)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except InvariantError as exc:
-        print(f"run stopped: {exc}", file=sys.stderr)
-        return 1
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from highroad.analysis.charts import save_figure, summary_figure
-    from highroad.api import simulate
+    from highroad import outputs, resources
+    from highroad.api import check_seed, simulate
     from highroad.records import AgentRecording, resolve_reporters
     from highroad.scenarios.loader import load_scenario, parse_override
 
@@ -215,40 +252,56 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.steps < 1:
             raise ScenarioError("--steps", "steps", f"{args.steps} is out of range", ">= 1")
         overrides["steps"] = args.steps
+    check_seed(args.seed)
     scenario = load_scenario(args.scenario, overrides)  # validate before anything is written
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
     reporters = dict(parse_reporter(text) for text in args.reporters)
     agents = (None if args.record_agents is None else
               AgentRecording(every=args.record_agents, workers=args.sample_workers))
     resolve_reporters(reporters, "--reporter", "")  # a bad reference: exit 2, nothing written
-    result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
-                      keep_model=True, reporters=reporters, record_agents=agents)
-    out.mkdir(parents=True, exist_ok=True)
-    stem = scenario.name
-    for name, frame in result.agents.items():
-        write_frame(frame, out / f"{stem}_{name}")
-    write_frame(result.economy, out / f"{stem}_economy")
-    write_frame(result.regions, out / f"{stem}_regions")
-    write_frame(households_frame(result.model), out / f"{stem}_households")
-    write_text(out / f"{stem}_network.json", json.dumps(network_data(result.model)))
-    resolved = {"scenario": scenario.to_dict(), "seed": args.seed, "overrides": overrides,
-                "versions": versions(), "reporters": reporters,
-                "record_agents": agents and agents.to_dict()}
-    write_text(out / f"{stem}_scenario.json", json.dumps(resolved, indent=2, default=str))
-    changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
-    title = f"{stem}, seed {args.seed}" + (f": {changed}" if changed else "")
-    fig = summary_figure(result.economy, result.regions, title[:110])
-    save_figure(fig, out / f"{stem}_summary.png")
+    resources.check_memory(resources.run_memory(scenario), "this run", scenario.source,
+                           "workers_per_region")
+    out = resources.check_output_folder(args.out, resources.run_output(scenario))
+    with outputs.locked(out), outputs.staging(out) as private:
+        result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
+                          keep_model=True, reporters=reporters, record_agents=agents)
+        files = write_run(result, overrides, private, reporters, agents)
+        outputs.publish(private, out, files, f"{scenario.name}_manifest.json",
+                        scenario=scenario.name, seed=args.seed, overrides=overrides)
     table = result.summary()
     print("\n" + run_header(scenario, args.seed, overrides) + "\n")
     print(table.to_string(float_format=lambda v: f"{v:8.3f}"))
-    print(f"\nwrote {out}/{stem}_economy.parquet|csv, {stem}_regions.parquet|csv, "
-          f"{stem}_households.parquet|csv, {stem}_network.json, {stem}_scenario.json, "
-          f"{stem}_summary.png" + "".join(f", {stem}_{name}.parquet|csv"
-                                          for name in result.agents))
+    if "COLLAPSED (share of quarters)" in table.index:
+        print("\nthe economy COLLAPSED (nobody employed or nothing sold): inequality "
+              "measures of those quarters are left out")
+    print(f"\nwrote {out}/{', '.join(files)} and {scenario.name}_manifest.json")
     return 0
+
+
+def write_run(result: Any, overrides: dict[str, Any], folder: Path,
+              reporters: dict[str, str] | None = None, agents: Any = None) -> list[str]:
+    """Write a run's tables, agent tables, network, resolved scenario (with the versions that
+    made it) and chart to `folder`; return their names."""
+    from highroad.analysis.charts import save_figure, summary_figure
+
+    scenario, seed = result.scenario, result.seed
+    stem = scenario.name
+    for name, frame in result.agents.items():
+        write_frame(frame, folder / f"{stem}_{name}")
+    write_frame(result.economy, folder / f"{stem}_economy")
+    write_frame(result.regions, folder / f"{stem}_regions")
+    write_frame(households_frame(result.model), folder / f"{stem}_households")
+    (folder / f"{stem}_network.json").write_text(json.dumps(network_data(result.model)))
+    resolved = {"scenario": scenario.to_dict(), "seed": seed, "overrides": overrides,
+                "versions": versions(), "reporters": reporters or {},
+                "record_agents": agents and agents.to_dict()}
+    (folder / f"{stem}_scenario.json").write_text(json.dumps(resolved, indent=2, default=str))
+    changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
+    title = f"{stem}, seed {seed}" + (f": {changed}" if changed else "")
+    fig = summary_figure(result.economy, result.regions, title[:110])
+    save_figure(fig, folder / f"{stem}_summary.png")
+    tables = [*result.agents, "economy", "regions", "households"]
+    return [f"{stem}_{name}.{ext}" for name in tables for ext in ("parquet", "csv")] + [
+        f"{stem}_network.json", f"{stem}_scenario.json", f"{stem}_summary.png"]
 
 
 def run_header(scenario: Any, seed: int, overrides: dict[str, Any]) -> str:
@@ -305,18 +358,9 @@ def network_data(model: Any) -> dict[str, Any]:
 
 
 def write_frame(frame: Any, base: Path) -> None:
-    """Write Parquet and CSV atomically: temporary names first, then rename."""
-    for suffix, writer in ((".parquet", frame.to_parquet), (".csv", frame.to_csv)):
-        path = base.with_suffix(suffix)
-        tmp = path.with_name(f".{path.name}.tmp")
-        writer(tmp, index=False)
-        tmp.replace(path)
-
-
-def write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    """Write Parquet and CSV (into a run's private staging folder)."""
+    frame.to_parquet(base.with_suffix(".parquet"), index=False)
+    frame.to_csv(base.with_suffix(".csv"), index=False)
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
@@ -362,9 +406,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                        allow_version_mix=args.allow_version_mix,
                        engine=args.engine, address=args.address, progress=not args.no_progress,
                        replicates=args.replicates)
-    except KeyboardInterrupt:
-        print("\ninterrupted: finished runs are saved; finish with --resume", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        import shlex
+
+        again = ["highroad", "sweep", args.file, "--resume"]
+        if args.out:
+            again += ["--out", args.out]
+        if args.workers:
+            again += ["--workers", str(args.workers)]
+        print(f"\ninterrupted: the finished runs are saved; finish the sweep with: "
+              f"{shlex.join(again)}", file=sys.stderr)
+        return 128 + getattr(exc, "signum", signal.SIGINT)
     runs, failed = result.runs, result.failed
     print(f"\n{result.spec['name']}: {len(runs)} runs, {len(runs) - len(failed)} ok, "
           f"{len(failed)} failed; {runs['wall_time'].sum():.1f} s of run time")
@@ -394,7 +446,6 @@ def add_demo_parser(sub: Any) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     import os
-    import socket
     import subprocess
 
     from highroad.app import SCENARIO_ENV
@@ -403,18 +454,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     load_scenario(args.scenario)  # a bad name fails here, with the usual message and exit 2
     if not 0 <= args.port <= 65535:
         raise ScenarioError("--port", "port", f"{args.port} is out of range", "0 to 65535")
-    port = args.port
-    if port == 0:  # pick the port here, so the address printed is the real one
-        with socket.socket() as probe:
-            probe.bind((args.host, 0))
-            port = probe.getsockname()[1]
+    port, shown = serving_address(args.host, args.port)
     env = {**os.environ, SCENARIO_ENV: args.scenario}
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # a classroom phones no one
     # A closed tab's session (and its play loop) ends after a minute, not Solara's 24 hours.
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
     # Solara's notice that plain-http cookies cannot be samesite=none: noise for a classroom.
     env.setdefault("PYTHONWARNINGS", "ignore::UserWarning:solara.server.starlette")
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"highroad demo: open http://{shown}:{port} in a browser (Ctrl+C stops it)",
           flush=True)
     command = [sys.executable, "-m", "solara", "run", "highroad.app", "--host", args.host,
@@ -422,9 +468,57 @@ def cmd_demo(args: argparse.Namespace) -> int:
     server = subprocess.Popen(command, env=env)
     try:
         return server.wait()
-    except KeyboardInterrupt:  # Ctrl+C reaches the server too; let it finish
-        server.wait()
-        return 0
+    except KeyboardInterrupt as exc:  # Ctrl+C (which reaches the server too) or SIGTERM
+        server.terminate()  # SIGTERM reaches only us: pass it on, so the port is freed
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        return 0 if getattr(exc, "signum", signal.SIGINT) == signal.SIGINT else 128 + exc.signum
+
+
+def serving_address(host: str, port: int) -> tuple[int, str]:
+    """Check `--host` and `--port` can be served; the port (a free one for 0) and the
+    address to print. A host other than loopback gets a warning on stderr."""
+    import ipaddress
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ScenarioError("--host", "host", f"cannot resolve {host!r} ({exc})",
+                            "127.0.0.1 (this computer), 0.0.0.0 (every interface), or an "
+                            "address of this computer") from None
+    family, _, _, _, address = infos[0]
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind(address[:2] if family == socket.AF_INET else address)
+            port = probe.getsockname()[1]  # picked here for 0, so the address printed is real
+    except OSError as exc:
+        raise ScenarioError("--host", "host", f"cannot serve on {host}:{port} ({exc})",
+                            "an address of this computer and a free port") from None
+    ip = ipaddress.ip_address(address[0])
+    if ip.is_loopback:
+        return port, host
+    shown = outward_address() if ip.is_unspecified else address[0]
+    where = "every network interface" if ip.is_unspecified else f"{address[0]}"
+    print(f"warning: --host {host} serves the demo on {where}: anyone who can reach this "
+          f"computer can use it (at http://{shown}:{port}); --host 127.0.0.1 keeps it on "
+          "this computer", file=sys.stderr, flush=True)
+    return port, shown
+
+
+def outward_address() -> str:
+    """This computer's address on its network (no packet is sent), else its host name."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: a route lookup only
+            return probe.getsockname()[0]
+    except OSError:
+        return socket.gethostname()
 
 
 def cmd_claims(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from highroad.regions.investment import Investment
 from highroad.regions.labour import LabourMarket
 from highroad.regions.ledger import Ledger
 from highroad.regions.observer import Observer, default_observer
+from highroad.regions.plausibility import check_plausible
 from highroad.regions.policy import PolicySetting
 from highroad.regions.production import Production
 from highroad.regions.region import Region, new_region_table
@@ -152,6 +153,7 @@ class RegionalEconomy(WorldBuilding, MarketView, Shocks, PolicySetting, Investme
         residual = self.ledger.check(step, self.balances_before, self.balances())
         self.check_capital(step)
         self._aggregate()
+        check_plausible(self, step)  # regions/plausibility.py: bounds, and collapse
         self.last_income = self.workforce.income.copy()
         for inv in self.investor_list:
             inv.last_income = inv.income

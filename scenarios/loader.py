@@ -32,6 +32,8 @@ from highroad.scenarios.schema import (
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parent
+#: What is allowed instead of a document nested deeper than Python's parser can recurse.
+NESTING = "tables nested a few levels deep, as in the shipped scenarios"
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), "", f"malformed TOML ({exc})") from None
+    except RecursionError:
+        raise ScenarioError(str(path), "", "tables or lists nested too deeply",
+                            NESTING) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(str(path), "", f"cannot read file ({exc})") from None
 
@@ -118,11 +123,17 @@ def parse_override(text: str) -> tuple[str, Any]:
     key = key.strip()
     if not sep or not key:
         raise ScenarioError("--set", text, "expected key=value", "a dotted key, '=', a TOML value")
+    if "\n" in text or "\r" in text:
+        raise ScenarioError("--set", key, "the value spans several lines",
+                            "a value on one line (a table as {a = 1, b = 2})")
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except RecursionError:
+        raise ScenarioError("--set", key, "the value is nested too deeply",
+                            NESTING) from None
     return key, value
 
 
@@ -137,8 +148,28 @@ def apply_overrides(doc: dict[str, Any], overrides: dict[str, Any] | None) -> di
             if not isinstance(child, dict):
                 raise ScenarioError("--set", dotted, f"'{part}' is not a table")
             node = child
-        node[parts[-1]] = value
+        old = node.get(parts[-1])
+        node[parts[-1]] = _merged(old, value) if isinstance(old, dict) else value
     return doc
+
+
+def _merged(old: dict[str, Any], new: Any) -> Any:
+    """A table set over a table changes the keys it names and keeps the others."""
+    if not isinstance(new, dict):
+        return new
+    out = dict(old)
+    for key, value in new.items():
+        out[key] = _merged(out[key], value) if isinstance(out.get(key), dict) else value
+    return out
+
+
+def _name_set(exc: ScenarioError, overrides: dict[str, Any] | None) -> ScenarioError:
+    """An error in a key that `--set` gave names `--set`, not the scenario file."""
+    for dotted in overrides or {}:
+        if exc.key == dotted or exc.key.startswith(f"{dotted}.") or \
+                exc.key.startswith(f"{dotted}["):
+            return ScenarioError("--set", exc.key, exc.problem, exc.allowed)
+    return exc
 
 
 def load_scenario(name_or_path: str | Path | Scenario,
@@ -148,11 +179,16 @@ def load_scenario(name_or_path: str | Path | Scenario,
         if not overrides:
             return name_or_path
         doc = name_or_path.to_dict()
-        return build_scenario(apply_overrides(doc, overrides), name_or_path.source,
-                              name_or_path.name)
-    path = scenario_path(name_or_path)
-    doc = apply_overrides(read_toml(path), overrides)
-    return build_scenario(doc, str(path), path.stem)
+        source, name = name_or_path.source, name_or_path.name
+    else:
+        path = scenario_path(name_or_path)
+        doc, source, name = read_toml(path), str(path), path.stem
+    try:
+        return build_scenario(apply_overrides(doc, overrides), source, name)
+    except ScenarioError as exc:
+        raise _name_set(exc, overrides) from None
+    except RecursionError:  # parsed, but too deep to copy or check
+        raise ScenarioError(source, "", "tables or lists nested too deeply", NESTING) from None
 
 
 def build_scenario(doc: dict[str, Any], source: str, name: str) -> Scenario:

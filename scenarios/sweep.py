@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from highroad import outputs, resources
 from highroad.errors import ScenarioError
 from highroad.scenarios.designs import to_python
 from highroad.scenarios.sweep_runner import (
@@ -30,7 +31,7 @@ from highroad.scenarios.sweep_runner import (
     engine_outputs,
 )
 from highroad.scenarios.sweep_spec import SweepSpec, list_sweeps, load_sweep
-from highroad.scenarios.sweep_store import SweepStore
+from highroad.scenarios.sweep_store import MANIFEST, SweepStore
 
 __all__ = ["SweepResult", "SweepSpec", "list_sweeps", "load_sweep", "sweep"]
 
@@ -52,6 +53,7 @@ class SweepResult:
     def open(cls, out: str | Path) -> SweepResult:
         """Open the results folder of a finished sweep."""
         out = Path(out)
+        outputs.verify(out, MANIFEST)
         spec = json.loads((out / "sweep.json").read_text())
         return cls(out, spec, pd.read_parquet(out / "runs.parquet"))
 
@@ -99,13 +101,21 @@ def sweep(spec_or_path: str | Path | dict[str, Any] | SweepSpec, *, workers: int
         raise ScenarioError("--replicates", "replicates", f"{replicates!r} is out of range",
                             "a whole number >= 1")
     store = SweepStore(out if out is not None else Path("out") / "sweeps" / spec.name)
+    # Checked before the lock (a refused sweep creates no folder), and again under it.
     spec = store.check(spec, resume, allow_version_mix, replicates)
-    if store.stored_fingerprint() not in (None, spec.fingerprint):
-        store.reopen(spec)  # more replicates for a sweep already in `out`
-    if not store.finished():
-        run_missing(spec, store, engine, workers, address, progress)
-    if store.parts.exists():  # a sweep killed while clearing up after itself
-        shutil.rmtree(store.parts)
+    local = 1 if engine == "dask" and address else workers
+    resources.check_memory(resources.sweep_memory(spec, local), f"this sweep ({spec.n_runs:,} "
+                           f"runs, {local} at a time)", spec.source, "replicates")
+    resources.check_output_folder(store.out, 0 if store.finished()
+                                  else resources.sweep_output(spec))
+    with outputs.locked(store.out):
+        spec = store.check(spec, resume, allow_version_mix, replicates)
+        if store.stored_fingerprint() not in (None, spec.fingerprint):
+            store.reopen(spec)  # more replicates for a sweep already in `out`
+        if not store.finished():
+            run_missing(spec, store, engine, workers, address, progress)
+        if store.parts.exists():  # a sweep killed while clearing up after itself
+            shutil.rmtree(store.parts)
     return SweepResult.open(store.out)
 
 

@@ -15,6 +15,8 @@ runs a sweep has.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator
@@ -92,10 +94,14 @@ def end_of_run(economy: pd.DataFrame) -> dict[str, float]:
     Exactly: the mean over the last `max(1, n // 4)` rows of the run's economy table, where
     `n = steps + 1` counts every recorded step including step 0 (so 80 steps average steps
     61-80; `n = steps` with `burn_in = 0`), as `summary_table` does; `record_every` and
-    `observables` do not change it.
+    `observables` do not change it. `collapsed` is the share of those quarters in which the
+    economy had collapsed; the inequality measures are averaged over the other quarters only
+    (NaN if none).
     """
-    last = economy.iloc[-max(1, len(economy) // 4):]
-    numeric = last.drop(columns="step").select_dtypes("number")
+    from highroad.analysis.summary import without_collapse
+
+    last = without_collapse(economy).iloc[-max(1, len(economy) // 4):]
+    numeric = last.drop(columns="step").select_dtypes(["number", "bool"])
     return {k: float(v) for k, v in numeric.astype(float).mean().items()}
 
 
@@ -150,30 +156,154 @@ def engine_outputs(tasks: Iterable[RunTask], engine: str, workers: int,
     elif workers == 1:
         yield (execute_run(task) for task in tasks)
     else:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                   initializer=keep_freed_memory)  # highroad's own processes
+        pool = WorkerPool(workers)
         try:
-            yield pool_outputs(pool, tasks, window=2 * workers)
-        except BrokenProcessPool as exc:
-            raise BrokenProcessPool(f"{exc} If a script calls highroad.sweep, put the call "
-                                    "under `if __name__ == \"__main__\":` (worker processes "
-                                    "import the script), or use workers=1.") from exc
+            yield pool.outputs(tasks, window=2 * workers)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
 
 
-def pool_outputs(pool: ProcessPoolExecutor, tasks: Iterable[RunTask],
-                 window: int) -> Iterator[RunOutput]:
-    """Outputs as runs finish, with at most `window` runs submitted and not yet collected."""
-    pending: set = set()
-    for task in tasks:
-        pending.add(pool.submit(execute_run, task))
-        if len(pending) >= window:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (future.result() for future in done)
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        yield from (future.result() for future in done)
+class WorkerPool:
+    """A pool of spawned worker processes that survives the death of a worker.
+
+    A worker killed while running (the kernel's OOM killer, a segfault) breaks a
+    `ProcessPoolExecutor`; here the run it was running is recorded as failed (`worker died`,
+    with the signal) and the other runs in flight go to a fresh pool. Each worker says which
+    run it starts (through a queue), so the dead worker's run is known. A run in flight
+    through `MAX_BREAKS` broken pools is recorded as failed too, so a sweep always ends.
+    Workers watch the main process and end when it dies (`watch_parent`).
+    """
+
+    MAX_BREAKS = 3
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.context = get_context("spawn")
+        self.started = self.context.SimpleQueue()
+        self.breaks: dict[int, int] = {}
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.context,
+                                   initializer=worker_start,
+                                   initargs=(os.getpid(), self.started))
+
+    def outputs(self, tasks: Iterable[RunTask], window: int) -> Iterator[RunOutput]:
+        """Outputs as runs finish, with at most `window` runs submitted and not collected."""
+        tasks = iter(tasks)
+        retry: list[RunTask] = []
+        pending: dict[Any, RunTask] = {}
+        idle_breaks = 0
+        while True:
+            while len(pending) < window:
+                task = retry.pop() if retry else next(tasks, None)
+                if task is None:
+                    break
+                try:
+                    pending[self.pool.submit(execute_in_worker, task)] = task
+                except BrokenProcessPool:  # broke since the last wait: see to it below
+                    retry.append(task)
+                    break
+            if not pending:
+                if not retry:
+                    return
+                self._after_break([])
+                continue
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = [f for f in done if isinstance(f.exception(), BrokenProcessPool)]
+            for future in done:
+                if future not in broken:
+                    yield future.result()
+                    del pending[future]
+            if not broken:
+                continue
+            dead, again, started = self._after_break(list(pending.values()))
+            idle_breaks = 0 if started else idle_breaks + 1
+            if idle_breaks >= 2:
+                raise BrokenProcessPool(
+                    "worker processes die before running anything. If a script calls "
+                    "highroad.sweep, put the call under `if __name__ == \"__main__\":` "
+                    "(worker processes import the script), or use workers=1.")
+            yield from dead
+            retry.extend(again)
+            pending.clear()
+
+    def _after_break(self, in_flight: list[RunTask]
+                     ) -> tuple[list[RunOutput], list[RunTask], bool]:
+        """Failed records for the runs whose worker died; the other runs, to run again;
+        and whether any of them had started (a pool whose workers die at start runs none)."""
+        codes = self._exit_codes()
+        running: dict[int, int] = {}
+        while not self.started.empty():
+            run_id, pid = self.started.get()
+            running[run_id] = pid
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new_pool()
+        dead, again = [], []
+        for task in in_flight:
+            pid = running.get(task.run_id)
+            code = codes.get(pid) if pid is not None else None
+            if pid is not None:
+                self.breaks[task.run_id] = self.breaks.get(task.run_id, 0) + 1
+            killed = code is not None and code < 0 and -code != signal.SIGTERM
+            if killed or self.breaks.get(task.run_id, 0) >= self.MAX_BREAKS:
+                dead.append(died(task, code))
+            else:
+                again.append(task)
+        return dead, again, any(task.run_id in running for task in in_flight)
+
+    def _exit_codes(self) -> dict[int, int | None]:
+        """Exit code of each worker of the broken pool (waiting briefly for the kernel)."""
+        processes = dict(getattr(self.pool, "_processes", None) or {})
+        for process in processes.values():
+            process.join(timeout=5)
+        return {pid: process.exitcode for pid, process in processes.items()}
+
+    def close(self) -> None:
+        """End the pool; on an interrupt, without waiting for the runs in flight."""
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            if process.is_alive():
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def died(task: RunTask, code: int | None) -> RunOutput:
+    """The failed record of a run whose worker process died."""
+    if code is not None and code < 0:
+        how = f"signal {signal.Signals(-code).name}"
+    else:
+        how = f"exit code {code}" if code is not None else "cause unknown"
+    record: dict[str, Any] = {k: getattr(task, k) for k in KEYS}
+    record.update(factors=task.factors, command=task.command, status="failed",
+                  error=f"worker died ({how}; the OOM killer sends SIGKILL when memory runs "
+                        "out)", traceback=None, wall_time=float("nan"), summary=None)
+    return RunOutput(record, {})
+
+
+_STARTED: Any = None
+
+
+def worker_start(parent: int, started: Any) -> None:
+    """Pool initializer: keep the queue on which runs are announced; watch the parent; keep
+    freed memory for reuse (highroad's own processes, see `highroad.allocator`)."""
+    global _STARTED
+    _STARTED = started
+    keep_freed_memory()
+    threading.Thread(target=watch_parent, args=(parent,), daemon=True).start()
+
+
+def watch_parent(parent: int) -> None:
+    """End this worker as soon as the main process is gone (not left running orphaned)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def execute_in_worker(task: RunTask) -> RunOutput:
+    """`execute_run` in a pool worker, announcing the run first (see `WorkerPool`)."""
+    if _STARTED is not None:
+        _STARTED.put((task.run_id, os.getpid()))
+    return execute_run(task)
 
 
 @contextmanager
@@ -201,16 +331,26 @@ def dask_client(address: str | None, workers: int) -> Iterator[Any]:
 
 def dask_outputs(client: Any, tasks: Iterable[RunTask]) -> Iterator[RunOutput]:
     """Outputs as runs finish on the cluster, with twice its thread count in flight."""
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     window = 2 * max(1, sum(client.nthreads().values()))
     tasks = iter(tasks)
-    running = as_completed([client.submit(execute_run, t, pure=False)
-                            for t in islice(tasks, window)])
+    submitted: dict[str, RunTask] = {}
+
+    def submit(task: RunTask) -> Any:
+        future = client.submit(execute_run, task, pure=False)
+        submitted[future.key] = task
+        return future
+
+    running = as_completed([submit(t) for t in islice(tasks, window)])
     for future in running:
-        output = future.result()
+        try:
+            output = future.result()
+        except KilledWorker:  # Dask retried it on other workers; each of them died
+            output = died(submitted[future.key], None)
+        del submitted[future.key]
         future.release()
         following = next(tasks, None)
         if following is not None:
-            running.add(client.submit(execute_run, following, pure=False))
+            running.add(submit(following))
         yield output

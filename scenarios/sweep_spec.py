@@ -34,6 +34,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import math
 import shlex
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -59,6 +60,9 @@ from highroad.scenarios.loader import Scenario, load_scenario, read_toml, scenar
 
 SWEEP_DIR = Path(__file__).resolve().parent / "sweeps"
 SEEDINGS = ("common", "independent")
+#: The most runs one sweep may have (its plan and runs table are held in memory: about
+#: 4 kB per run); larger studies are several sweeps.
+MAX_RUNS = 1_000_000
 
 #: The top-level keys of a sweep file and what each means.
 TOP_KEYS = {
@@ -297,7 +301,7 @@ def build_spec(doc: dict[str, Any], source: str, folder: Path, default_name: str
     scalars = {
         "name": _text(doc, "name", default_name, source),
         "description": _text(doc, "description", "", source),
-        "replicates": _integer(doc, "replicates", 1, 1, source, ""),
+        "replicates": _integer(doc, "replicates", 1, 1, source, "", MAX_RUNS),
         "seed": _integer(doc, "seed", 0, 0, source, ""),
         "seeding": _choice(doc, "seeding", "common", SEEDINGS, source, ""),
         "record_every": _integer(doc, "record_every", 1, 1, source, ""),
@@ -321,10 +325,12 @@ def build_spec(doc: dict[str, Any], source: str, folder: Path, default_name: str
             raise ScenarioError(source, f"factors.{factor.key}", "is also set in [overrides] "
                                 "(or as steps)", "vary it or fix it, not both")
     if method != "table":
+        _check_size(_design_size(method, factors, options), scalars["replicates"], source)
         points = (grid_points(factors) if method == "grid" else
                   sampled_points(method, factors, options["samples"], options["seed"], options))
         _check_points(points, base, source, "factors")
     reporters = _reporters(doc, base, source)
+    _check_size(len(points), scalars["replicates"], source)
     return SweepSpec(source=source, base_name=base_name, base=base, overrides=overrides,
                      observables=_observables(doc, base, source), method=method,
                      design=options, factors=factors, points=points, reporters=reporters,
@@ -417,7 +423,7 @@ def _range_factor(key: str, kind: type, spec: dict[str, Any], method: str, base:
     if "levels" not in spec:
         raise ScenarioError(source, f"{path}.levels", "a grid needs the number of levels of "
                             "a {min, max} range", "levels = n (n >= 2), or a list of values")
-    n = _integer(spec, "levels", 2, 2, source, path + ".")
+    n = _integer(spec, "levels", 2, 2, source, path + ".", MAX_RUNS)
     levels = np.linspace(low, high, n)
     values = dict.fromkeys(int(round(v)) if kind is int else float(v) for v in levels)
     return Factor(key, kind, levels=tuple(values))
@@ -489,7 +495,7 @@ def _design_options(design: dict[str, Any], method: str, seed: int,
                             "a whole number >= 1" + (", a power of 2" if method == "sobol"
                                                      else ""))
     options: dict[str, Any] = {
-        "samples": _integer(design, "samples", 1, 1, source, "design."),
+        "samples": _integer(design, "samples", 1, 1, source, "design.", MAX_RUNS),
         "seed": _integer(design, "seed", seed, 0, source, "design."),
     }
     if method == "sobol":
@@ -625,17 +631,35 @@ def _check_keys(table: dict[str, Any], allowed: dict[str, str], source: str, pre
 
 
 def _integer(table: dict[str, Any], key: str, default: int, lo: int, source: str,
-             prefix: str) -> int:
+             prefix: str, hi: int | None = None) -> int:
     value = to_python(table.get(key, default))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    allowed = f"a whole number >= {lo}" + (f" and <= {hi:,}" if hi is not None else "")
     if isinstance(value, bool) or not isinstance(value, int):
         raise ScenarioError(source, prefix + key, f"expected a whole number, got "
-                            f"{_show(value)}", f"a whole number >= {lo}")
-    if value < lo:
-        raise ScenarioError(source, prefix + key, f"{value} is out of range",
-                            f"a whole number >= {lo}")
+                            f"{_show(value)}", allowed)
+    if value < lo or (hi is not None and value > hi):
+        raise ScenarioError(source, prefix + key, f"{value} is out of range", allowed)
     return value
+
+
+def _check_size(n_points: int, replicates: int, source: str) -> None:
+    """Refuse a sweep of more than MAX_RUNS runs before its plan is built."""
+    if n_points * replicates > MAX_RUNS:
+        raise ScenarioError(source, "replicates", f"{n_points:,} design points x "
+                            f"{replicates:,} replicates is {n_points * replicates:,} runs",
+                            f"at most {MAX_RUNS:,} runs in one sweep")
+
+
+def _design_size(method: str, factors: tuple[Factor, ...], options: dict[str, Any]) -> int:
+    """The number of design points a method will draw (SALib's sizes, see `designs`)."""
+    d = len(factors)
+    if method == "grid":
+        return math.prod(len(f.levels) for f in factors)
+    per_sample = {"lhs": 1, "morris": d + 1,
+                  "sobol": 2 * d + 2 if options.get("calc_second_order", True) else d + 2}
+    return options["samples"] * per_sample[method]
 
 
 def _boolean(table: dict[str, Any], key: str, default: bool, source: str, prefix: str) -> bool:

@@ -12,7 +12,14 @@ Layout of `DIR` while a sweep runs:
 
 and when it has finished:
 
-    economy.parquet  regions.parquet  runs.parquet  (runs.parquet last: it marks the sweep done)
+    economy.parquet  regions.parquet  runs.parquet
+    manifest.json    every file's size and checksum, the version, seed and completion time;
+                     written last: it marks the sweep done, and readers refuse a sweep
+                     folder without it (highroad/outputs.py)
+
+One process at a time writes a sweep folder: `highroad.sweep` holds its lock
+(`.highroad.lock`) from the first check to the end, and a second sweep or `--resume` on the
+same folder is refused with exit code 2.
 
 Every file is written to a temporary name, flushed to disk (fsync) and renamed, and the
 folder is synced after the rename, so a kill (even `kill -9`) or a power cut leaves either
@@ -36,10 +43,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from highroad.errors import ScenarioError
+from highroad.outputs import sync, write_manifest
 from highroad.provenance import PACKAGES, describe, mismatch, versions
 from highroad.scenarios.sweep_spec import SweepSpec
 
 PART = re.compile(r"run-(\d+)\.json")
+#: Written last when a sweep has finished; lists the files of the finished folder.
+MANIFEST = "manifest.json"
+FILES = ("sweep.json", "design.parquet", "economy.parquet", "regions.parquet", "runs.parquet")
 TABLES = ("economy", "regions")
 #: Rows gathered before the final tables get a new row group (bounds memory while merging).
 ROWS_PER_GROUP = 200_000
@@ -55,16 +66,7 @@ def durable_write(path: Path, write: Callable[[Path], None]) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-    sync_folder(path.parent)
-
-
-def sync_folder(folder: Path) -> None:
-    """Make renames in `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    sync(path.parent)
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -188,7 +190,7 @@ class SweepStore:
     # -- while running ----------------------------------------------------------------------
 
     def finished(self) -> bool:
-        return self.path("runs.parquet").exists()
+        return self.path(MANIFEST).exists()
 
     def done_runs(self, tables: tuple[str, ...] = TABLES) -> dict[int, str]:
         """Run id -> status of the runs whose record (and data, if it ran) is on disk."""
@@ -238,6 +240,9 @@ class SweepStore:
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                b"highroad.versions": json.dumps(started)})
         durable_write(self.path("runs.parquet"), lambda tmp: pq.write_table(table, tmp))
+        write_manifest(self.out, MANIFEST, list(FILES), sweep=spec.name, seed=spec.seed,
+                       fingerprint=spec.fingerprint, runs=spec.n_runs,
+                       failed=int((runs["status"] != "ok").sum()))
         shutil.rmtree(self.parts)
 
     def _merge(self, paths: list[Path], target: Path) -> None:
@@ -285,7 +290,9 @@ def runs_table(records: list[dict[str, Any]], spec: SweepSpec) -> pd.DataFrame:
                                            "command")})
         ran_with = record.get("versions") or {}
         row.update({f"{name}_version": ran_with.get(name) for name in PACKAGES})
-        row.update({f"end_{k}": v for k, v in (record.get("summary") or {}).items()})
+        summary = record.get("summary") or {}
+        row["collapsed"] = bool(summary.get("collapsed", 0.0) > 0)  # regions/plausibility.py
+        row.update({f"end_{k}": v for k, v in summary.items()})
         rows.append(row)
     frame = pd.DataFrame(rows)
     plan = spec.plan

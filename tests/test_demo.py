@@ -337,3 +337,67 @@ def test_network_observable_picker() -> None:
     rc.find(v.Select, label="Colour regions by").widget.v_model = label
     assert rc.find(ipywidgets.Image).widget.value != before
     rc.close()
+
+
+# -- a browser is not trusted (issue 17, item 6) ----------------------------------------------
+
+@pytest.mark.parametrize("text", ["²", "9" * 4301, "-1", "1" * 30, "٣"])
+def test_any_seed_text_gives_a_seed(text: str) -> None:
+    seed = app.parse_seed(text)
+    assert 0 <= seed < 2**64 and seed == app.parse_seed(text)
+
+
+def test_zero_regions_is_refused_cleanly() -> None:
+    with pytest.raises(ScenarioError, match="n_regions"):
+        app.DemoEconomy(n_regions=0)
+
+
+@pytest.mark.parametrize("controls, word", [
+    ({"scenario": "/etc/passwd"}, "Scenario"),
+    ({"scenario": "../../etc/passwd"}, "Scenario"),
+    ({"n_regions": 0}, "Number of regions"),
+    ({"n_regions": "6; rm -rf /"}, "Number of regions"),
+    ({"seed": "9" * 5000}, "Seed"),
+    ({"social_democracy": "yes"}, "social_democracy"),
+    ({"no_such_control": 1}, "not a control"),
+    ({"capital_mobility": 7.0}, "capital_mobility"),
+])
+def test_the_page_checks_every_browser_value(monkeypatch, controls, word) -> None:
+    read = []
+    real = app.load_scenario
+
+    def watched(name, *args, **kwargs):
+        read.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(app, "load_scenario", watched)
+    model = app.PageEconomy(workers=SMALL, **controls)
+    assert model.notice.startswith("Not applied") and word in model.notice
+    assert model.scenario_name == app.start_scenario() and model.quarter == 0
+    assert not any("passwd" in str(name) for name in read)  # no path from a browser is read
+
+
+def test_the_page_takes_good_values_without_a_notice() -> None:
+    model = app.PageEconomy(workers=SMALL, scenario="race_to_bottom", n_regions=3, seed="²")
+    assert model.notice == "" and model.n_regions == 3
+    assert model.rebuilt(seed="1").__class__ is app.PageEconomy
+
+
+def test_a_forged_lever_value_is_a_message_in_the_page() -> None:
+    model = solara.reactive(small())
+    _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
+    rc.find(v.Slider, label="Capital mobility").widget.v_model = 5.0
+    assert model.value.levers["capital_mobility"] != 5.0
+    texts = " ".join(str(found.widget.children) for found in rc.find(v.Html))
+    assert "Not applied" in texts and "capital_mobility" in texts
+    rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.9  # a good value clears it
+    assert model.value.levers["capital_mobility"] == 0.9
+    assert "Not applied" not in " ".join(str(f.widget.children) for f in rc.find(v.Html))
+    rc.close()
+
+
+def test_a_forged_network_observable_is_ignored() -> None:
+    _, rc = solara.render(InLayout(app.RegionNetwork(small())), handle_error=False)
+    rc.find(v.Select, label="Colour regions by").widget.v_model = "/etc/passwd"
+    assert rc.find(ipywidgets.Image).widget.value
+    rc.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from highroad import app, outputs  # app first: importing it raises the recursion limit
 from highroad.cli import main
 from highroad.errors import ScenarioError
 from highroad.scenarios import load_scenario, parse_override
@@ -157,6 +158,12 @@ CLI_CASES = [
     ["claims", "--replicates", "0"],
     ["plot", "/nonexistent/folder", "--kind", "timeseries"],
     ["validate", "/nonexistent.toml"],
+    # issue 17, item 7 and 8
+    ["run", "baseline", "--seed", "-1"],
+    ["run", "baseline", "--set", "n_regions=1000", "--set", "workers_per_region=10000000"],
+    ["run", "baseline", "--set", "steps=3\nsteps=4"],
+    ["claims", "--replicates", "1000000000"],
+    ["demo", "--host", "no-such-host.invalid"],
 ]
 
 
@@ -178,3 +185,51 @@ def test_inputs_are_data_never_code():
     for folder in ("highroad", "agents", "regions", "policies", "scenarios", "analysis"):
         for path in (ROOT / folder).rglob("*.py"):
             assert not pattern.search(path.read_text()), path
+
+
+@FUZZ
+@given(controls=st.dictionaries(
+    st.sampled_from(["scenario", "n_regions", "seed", "capital_mobility", "government_rule",
+                     "social_democracy", "supra_regional", "bogus", "workers"]),
+    st.one_of(scalars, st.sampled_from(["/etc/passwd", "../baseline", "baseline", "parecon"]),
+              st.integers(-10**5, 10**5), st.text(min_size=4000, max_size=4400,
+                                                  alphabet="0123456789²")), max_size=5))
+def test_browser_controls_are_checked_without_raising(controls):
+    """Issue 17, item 6: whatever a browser sends, the page's check answers, never raises;
+    and it never lets a scenario through that the page does not offer."""
+    problem = app.page_problem(controls)
+    assert problem is None or isinstance(problem, str)
+    if problem is None:
+        assert controls.get("scenario", "baseline") in app.page_scenarios()
+    seed = controls.get("seed")
+    if isinstance(seed, str):
+        assert app.parse_seed(seed) >= 0
+
+
+@FUZZ
+@given(cut=st.integers(0, 10_000), flip=st.integers(0, 255), action=st.sampled_from(
+    ["truncate", "flip", "append", "delete"]))
+def test_a_manifest_catches_any_change_to_its_files(tmp_path_factory, cut, flip, action):
+    """Issue 17, item 4: readers refuse a run folder that differs from its manifest."""
+    folder = tmp_path_factory.mktemp("unit")
+    data = bytes(range(256)) * 40
+    for name in ("a.parquet", "b.csv"):
+        (folder / name).write_bytes(data)
+    outputs.write_manifest(folder, "m.json", ["a.parquet", "b.csv"], seed=0)
+    target = folder / "a.parquet"
+    i = cut % len(data)
+    if action == "truncate":
+        target.write_bytes(data[:i])
+    elif action == "flip":
+        changed = bytearray(data)
+        changed[i] ^= flip or 1
+        target.write_bytes(bytes(changed))
+    elif action == "append":
+        target.write_bytes(data + b"x")
+    else:
+        target.unlink()
+    try:
+        outputs.verify(folder, "m.json")
+        raise AssertionError(f"{action} at {i} was not noticed")
+    except ScenarioError as exc:
+        assert "a.parquet" in str(exc)

@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import highroad
@@ -29,7 +29,7 @@ def examples(ci: int) -> int:
 
 SHARES = ["high_road_share", "high_road_employment_share", "good_jobs_share", "unemployment",
           "middle_class_share", "mean_capital_tax", "mean_labour_standard",
-          "wage_gini", "income_gini", "wealth_gini", "local_capture"]
+          "wage_gini", "income_gini", "wealth_gini", "local_capture", "capital_flight"]
 COUNTS = ["firms", "relocations", "exits_abroad", "bankruptcies", "switches_to_high",
           "switches_to_low", "retirements", "entries", "migrants", "workers"]
 
@@ -75,6 +75,7 @@ def check_invariants(economy: pd.DataFrame, regions: pd.DataFrame) -> None:
     assert (economy["workers"] == economy["workers"].iloc[0]).all()
     assert (economy["retirements"] == economy["entries"]).all()
     assert (regions["workers"] >= 0).all() and (regions["capital_stock"] >= 0).all()
+    assert regions["capital_flight"].between(0, 1).all()  # a share, not an amount (issue 17)
     per_step = regions.groupby("step")["workers"].sum()
     assert (per_step == economy.set_index("step")["workers"]).all()
 
@@ -108,3 +109,56 @@ def test_capital_is_conserved_up_to_recorded_flows(overrides, seed):
         implied = (before + acc["investment"] - acc["depreciation"] - acc["switching"]
                    - acc["relocation_loss"] - acc["exported"] - acc["scrapped"])
         assert abs(model.total_capital - implied) <= 1e-9 * max(before, 1.0)
+
+
+def extreme_settings() -> list[tuple[str, object, object]]:
+    """Every bounded number of the mechanism groups: (dotted key, bottom, top of its range)."""
+    from dataclasses import fields
+
+    from highroad.scenarios.schema import GROUPS
+
+    out = []
+    for group, cls in GROUPS.items():
+        for f in fields(cls):
+            lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
+            if isinstance(f.default, int | float) and not isinstance(f.default, bool) \
+                    and lo is not None and hi is not None:
+                out.append((f"{group}.{f.name}", type(f.default)(lo), type(f.default)(hi)))
+    return out
+
+
+EXTREMES = extreme_settings()
+
+
+@settings(max_examples=examples(10), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(picks=st.lists(st.tuples(st.integers(0, len(EXTREMES) - 1), st.booleans()),
+                      min_size=1, max_size=6), seed=st.integers(0, 2**16))
+def test_values_at_their_extremes_stay_plausible_or_stop_clearly(picks, seed):
+    """Issue 17, item 2: of 250 such configurations, 6 reached wages or prices above 10^6
+    and 15 a capital flight above 1, all exiting 0. Now each run stays inside the
+    plausibility bounds or stops with step, region and quantity."""
+    from highroad.errors import InvariantError
+    from highroad.regions.plausibility import FACTOR
+
+    overrides = {"n_regions": 3, "workers_per_region": 150, "firms_per_region": 4,
+                 "burn_in": 2, "steps": 40}
+    for index, top in picks:
+        key, lo, hi = EXTREMES[index]
+        overrides[key] = hi if top else lo
+    try:
+        result = highroad.simulate("baseline", seed=seed, overrides=overrides)
+    except InvariantError as exc:
+        assert str(exc).startswith(f"step {exc.step}, region {exc.region}: {exc.quantity}: ")
+        event(f"stopped: {exc.quantity}")
+        return
+    except highroad.ScenarioError:  # a combination the loader refuses (e.g. min > max)
+        event("refused by the loader")
+        return
+    economy = result.economy
+    event("collapsed" if economy["collapsed"].any() else "ran to the end")
+    for column in ("price_low", "price_high"):
+        ratio = economy[column] / economy[column].iloc[0]
+        assert ratio.between(1 / FACTOR**2, FACTOR**2).all(), column
+    assert economy["capital_flight"].between(0, 1).all()
+    assert result.regions["capital_flight"].between(0, 1).all()

@@ -76,3 +76,46 @@ def test_bad_override_expression():
         parse_override("capital_mobility")
     with pytest.raises(ScenarioError, match="out of range"):
         load_scenario("baseline", {"trade_openness": -1})
+
+
+# -- issue 17, item 8 and the nesting of item 7 ----------------------------------------------
+
+def test_a_table_set_merges_into_the_scenarios_table():
+    base = load_scenario("new_egalitarian")
+    assert base.policies["supra_regional"].tax_floor > 0
+    key, value = parse_override("policies.supra_regional={enabled=true}")
+    merged = load_scenario("new_egalitarian", {key: value})
+    assert merged.policies["supra_regional"] == base.policies["supra_regional"]
+    key, value = parse_override("policies.supra_regional={tax_floor=0.05}")
+    changed = load_scenario("new_egalitarian", {key: value}).policies["supra_regional"]
+    assert changed.tax_floor == 0.05
+    assert changed.labour_standard_floor == base.policies["supra_regional"].labour_standard_floor
+
+
+@pytest.mark.parametrize("text", ["steps=3\nsteps=4", "government.capital_tax=0.3\r0.5",
+                                  "description=\"a\nb\""])
+def test_a_multi_line_set_is_refused(text):
+    with pytest.raises(ScenarioError, match="several lines") as info:
+        parse_override(text)
+    assert str(info.value).startswith("--set")
+
+
+def test_an_error_caused_by_set_names_set_not_the_file():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("baseline", {"labour.benefit_replacement": 9.0})
+    assert str(info.value).startswith("--set: key 'labour.benefit_replacement'")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario("baseline", {"policies.supra_regional": {"tax_flor": 0.1}})
+    assert str(info.value).startswith("--set: key 'policies.supra_regional.tax_flor'")
+
+
+@pytest.mark.parametrize("depth", [450, 5000, 50_000])
+def test_deeply_nested_toml_is_a_clear_error(tmp_path, depth):
+    # Issue 17, item 7: a RecursionError traceback. Whether Python's parser manages a given
+    # depth depends on the recursion limit (importing the demo raises it); either way the
+    # answer is one ScenarioError: "nested too deeply", or the key that is wrong.
+    nested = "{a = " * depth + "1" + "}" * depth
+    with pytest.raises(ScenarioError, match="nested too deeply|unknown key"):
+        load_scenario(write(tmp_path, f"policies = {nested}"))
+    with pytest.raises(ScenarioError, match="^--set: key 'policies.*(nested too deeply|unknown)"):
+        load_scenario("baseline", dict([parse_override(f"policies={nested}")]))
