@@ -162,8 +162,8 @@ class SweepStore:
             done = self.path(f"{table}.parquet")
             if done.exists() and not self.previous(table).exists():
                 os.replace(done, self.previous(table))
-        sync_folder(self.parts)
-        sync_folder(self.out)
+        sync(self.parts)
+        sync(self.out)
         durable_write(self.path("design.parquet"),
                       lambda tmp: spec.plan.to_parquet(tmp, index=False))
         started = json.loads(self.path("sweep.json").read_text()).get("versions")
