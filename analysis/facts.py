@@ -255,7 +255,7 @@ def measure(economy: pd.DataFrame, regions: pd.DataFrame, recorder: FirmRecorder
     unemployment = eco["unemployment"].to_numpy()
     facts["beveridge_correlation"] = beveridge_correlation(vacancy, unemployment)
     facts["capital_relocated"] = annual_capital_relocated(
-        eco["capital_flight_value"].to_numpy(), eco["capital_stock"].to_numpy())
+        eco["capital_flight_amount"].to_numpy(), eco["capital_stock"].to_numpy())
     years = annual_regions(regions, eco["step"].min())
     wage = years[(years["unemployment"] > 0) & (years["mean_wage"] > 0)]
     facts["wage_curve_elasticity"], wage_x, wage_y = wage_curve(

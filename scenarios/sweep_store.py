@@ -153,10 +153,13 @@ class SweepStore:
     def reopen(self, spec: SweepSpec) -> None:
         """Make room for more replicates: the finished tables become `previous` parts.
 
-        `runs.parquet` moves first (the sweep no longer counts as finished), then the rest;
-        each step is a rename, so a kill at any point leaves a state that `--resume` with
-        the same replicates finishes. The new plan and resolved sweep are written last.
+        The manifest goes first (the sweep no longer counts as finished), then
+        `runs.parquet` and the rest move; each step is a rename or removal, so a kill at any
+        point leaves a state that `--resume` with the same replicates finishes. The new plan
+        and resolved sweep are written last.
         """
+        self.path(MANIFEST).unlink(missing_ok=True)
+        sync(self.out)
         self.parts.mkdir(parents=True, exist_ok=True)
         for table in ("runs", *spec.tables):
             done = self.path(f"{table}.parquet")

@@ -385,6 +385,13 @@ def test_sweep_records_versions_and_resume_refuses_to_mix_them(tmp_path, capsys)
     saved = json.loads((cli_out / "sweep.json").read_text())
     saved["versions"] = {**saved["versions"], "mesa": "0.0.1"}
     (cli_out / "sweep.json").write_text(json.dumps(saved))
+    # As that older sweep would have left it: its manifest matches its own files.
+    from highroad.outputs import checksum
+
+    manifest = json.loads((cli_out / "manifest.json").read_text())
+    manifest["files"]["sweep.json"] = {"bytes": (cli_out / "sweep.json").stat().st_size,
+                                       "sha256": checksum(cli_out / "sweep.json")}
+    (cli_out / "manifest.json").write_text(json.dumps(manifest))
     capsys.readouterr()
     assert main(["sweep", str(toml), "--out", str(cli_out), "--resume", "--no-progress"]) == 2
     err = capsys.readouterr().err
