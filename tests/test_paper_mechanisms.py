@@ -1,0 +1,69 @@
+"""Mechanisms the source papers name, each with a placebo: switched off, its effect goes.
+
+Monitoring with a budget (Cohen and Rogers 1997, §3), training with a poaching risk (§3, §5;
+Becker 1964), personal worker assets (§4), labour supply and political support (§4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import SMALL
+from test_policies import module, outcome
+
+from highroad.policies import monitoring as mon
+from highroad.regions.model import RegionalEconomy
+from highroad.scenarios.loader import load_scenario
+
+# -- monitoring with a budget (Cohen and Rogers 1997, §3) ----------------------------------------
+
+
+def test_compliance_has_diminishing_returns_to_inspection() -> None:
+    p = mon.Params(enabled=True, voluntary_compliance=0.4, inspection_efficiency=2.0)
+    effort = np.array([0.0, 0.5, 1.0, 1.5])
+    bought = mon.compliance_bought(p, effort)
+    assert bought[0] == 0.4 and (np.diff(bought) > 0).all() and (np.diff(bought, 2) < 0).all()
+    assert bought[-1] < 1.0
+
+
+def test_a_bigger_inspection_budget_buys_compliance_and_costs_the_region() -> None:
+    none = outcome(module("monitoring", budget=0.0))
+    some = outcome(module("monitoring", budget=0.5))
+    more = outcome(module("monitoring", budget=2.0))
+    assert none.compliance < some.compliance < more.compliance
+    assert more.public_goods_per_capita < none.public_goods_per_capita  # paid from the budget
+
+
+def test_monitoring_off_is_the_fixed_enforcement() -> None:
+    """Placebo: a zero budget with no voluntary gap is compliance one; the module off is the
+    core's fixed probability."""
+    off = outcome({})
+    assert abs(off.compliance - 0.8) < 0.1
+    full = outcome(module("monitoring", budget=0.0, voluntary_compliance=1.0))
+    assert full.compliance == 1.0
+
+
+def _compliance_at(capacity: float, association_share: float) -> float:
+    """Mean bought compliance over a short run where associative capacity stays at `capacity`."""
+    overrides = {**SMALL, "associations.initial_capacity": capacity,
+                 "associations.decay": 0.0, "associations.growth_from_high_road": 0.0,
+                 "associations.enforcement_effect": 0.0,
+                 **module("monitoring", association_share=association_share)}
+    model = RegionalEconomy(load_scenario("baseline", overrides), seed=0)
+    for _ in range(4):
+        model.step()
+    return float(model.region_column("enforcement").mean())
+
+
+def test_associations_monitor_more_cheaply_only_where_capacity_is_high() -> None:
+    """At an equal budget the associations' channel beats the inspectorate's when
+    `byproduct_leverage * capacity` exceeds one, and loses when it falls short."""
+    assert _compliance_at(0.9, 1.0) > _compliance_at(0.9, 0.0)
+    assert _compliance_at(0.1, 1.0) < _compliance_at(0.1, 0.0)
+
+
+def test_observed_compliance_counts_firms_paying_the_floor() -> None:
+    overrides = {**SMALL, **module("monitoring", budget=0.0, voluntary_compliance=1.0)}
+    model = RegionalEconomy(load_scenario("baseline", overrides), seed=0)
+    for _ in range(3):
+        model.step()
+    assert (mon.observed_compliance(model) == 1.0).all()
