@@ -59,4 +59,5 @@ from highroad.policies import (  # noqa: E402, F401, I001
     self_management,
     social_democracy,
     supra_regional,
+    training,
 )

@@ -7,6 +7,7 @@ Becker 1964), personal worker assets (§4), labour supply and political support 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import SMALL
 from test_policies import module, outcome
 
@@ -67,3 +68,56 @@ def test_observed_compliance_counts_firms_paying_the_floor() -> None:
     for _ in range(3):
         model.step()
     assert (mon.observed_compliance(model) == 1.0).all()
+
+
+# -- training with a poaching risk (Cohen and Rogers 1997, §5; Becker 1964) -----------------------
+
+def _training_run(steps: int = 40, **overrides) -> tuple[float, float, float]:
+    """Training firm-quarters, poached workers and final mean skill over seeds 0-2."""
+    firms = poached = skill = 0.0
+    for seed in (0, 1, 2):
+        scen = load_scenario("baseline", {**SMALL, **module("training"), **overrides})
+        model = RegionalEconomy(scen, seed=seed)
+        for _ in range(steps):
+            model.step()
+            firms += model.flows["training_firms"]
+            poached += model.flows["poached"]
+        skill += float(model.workforce.skill.mean()) / 3
+    return firms, poached, skill
+
+
+def test_general_skill_invites_poaching_and_firms_train_less() -> None:
+    """Placebo: with firm-specific skill there are no outside offers and no poaching, and
+    firms train more; general skill brings both back."""
+    general = _training_run()
+    specific = _training_run(**{"policies.training.general_skill": False})
+    assert general[1] > 0 and specific[1] == 0
+    assert specific[0] > general[0] * 1.2
+    assert specific[2] > general[2]
+
+
+def test_training_firms_bear_its_cost_through_the_ledger() -> None:
+    scen = load_scenario("baseline", {**SMALL, **module("training")})
+    model = RegionalEconomy(scen, seed=0)
+    spent = 0.0
+    for _ in range(8):
+        model.step()  # the ledger's stock-flow check runs at the end of every quarter
+        trains = model.policy_modules[0].trains
+        staff = model.firm_table.view("employees")[: trains.size]
+        expected = 0.03 * model.reference_wage * float(staff[trains].sum())
+        # staff at billing time; retirements since then change it a little
+        assert model.flows["training"] == pytest.approx(expected, rel=0.05)
+        spent += model.flows["training"]
+    assert spent > 0
+
+
+def test_regional_training_systems_act_on_the_failure() -> None:
+    """Where firms under-train, the levy-financed training system (quasi_public_goods) and
+    public employer-linked training (good_jobs) raise skills."""
+    alone = _training_run()
+    system = _training_run(**module("quasi_public_goods"))
+    linked = _training_run(**{**module("good_jobs"), "policies.good_jobs.conditional_subsidy":
+                              False, "policies.good_jobs.labour_friendly_innovation": False,
+                              "policies.good_jobs.safeguard": False})
+    assert system[2] > alone[2]
+    assert linked[2] > alone[2]
