@@ -121,3 +121,40 @@ def test_regional_training_systems_act_on_the_failure() -> None:
                               "policies.good_jobs.safeguard": False})
     assert system[2] > alone[2]
     assert linked[2] > alone[2]
+
+
+# -- personal worker assets (Cohen and Rogers 1997, §4) ------------------------------------------
+
+OWNERSHIP = {**module("asset_redistribution", citizen_dividend=False, tax_universalism=False,
+                      early_life=False, stake_target=0.5, stake_accrual=0.1)}
+
+
+def _ownership_model(portable: bool, steps: int = 12) -> RegionalEconomy:
+    overrides = {**SMALL, **OWNERSHIP, "policies.asset_redistribution.portable_stakes": portable}
+    model = RegionalEconomy(load_scenario("baseline", overrides), seed=0)
+    for _ in range(steps):
+        model.step()
+    return model
+
+
+def test_personal_stakes_travel_with_their_owners_and_pay_them() -> None:
+    model = _ownership_model(portable=True)
+    wf, t = model.workforce, model.firm_table
+    # The holdings add up to the worker-held equity of the firms (their own wealth account).
+    equity = (t.view("worker_stake") * np.where(
+        t.view("active"), t.view("capital") + np.maximum(t.view("cash"), 0.0), 0.0)).sum()
+    assert wf.stake.sum() == pytest.approx(equity)
+    # Workers out of work keep their stakes; the payouts go to holders by units.
+    out_of_work = wf.employer < 0
+    assert out_of_work.any() and wf.stake[out_of_work].sum() > 0
+    matrix = model.ledger.transaction_matrix()
+    assert matrix.loc["stake_dividends", "households"] > 0
+    assert "dividends" not in matrix.index or matrix.loc["dividends", "households"] == 0
+
+
+def test_job_bound_stakes_are_lost_with_the_job() -> None:
+    """Placebo: stakes that belong to the job leave nothing to those who lost it."""
+    model = _ownership_model(portable=False)
+    wf = model.workforce
+    assert wf.stake[wf.employer < 0].sum() == 0
+    assert "stake_dividends" not in model.ledger.transaction_matrix().index
