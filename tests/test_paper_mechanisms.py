@@ -12,6 +12,7 @@ from conftest import SMALL
 from test_policies import module, outcome
 
 from highroad.policies import monitoring as mon
+from highroad.policies import social_democracy as sd
 from highroad.regions.model import RegionalEconomy
 from highroad.scenarios.loader import load_scenario
 
@@ -158,3 +159,46 @@ def test_job_bound_stakes_are_lost_with_the_job() -> None:
     wf = model.workforce
     assert wf.stake[wf.employer < 0].sum() == 0
     assert "stake_dividends" not in model.ledger.transaction_matrix().index
+
+
+# -- labour supply and political support (Cohen and Rogers 1997, §4) -----------------------------
+
+SD = {**module("social_democracy", coverage=0.0, demand_support=0.0, transfer_rate=0.3)}
+
+
+def test_participation_falls_as_the_social_wage_grows() -> None:
+    for design in sd.TRANSFER_DESIGNS:
+        p = sd.Params(enabled=True, transfer_design=design)
+        share = sd.participation(p, np.array([0.0, 0.1, 0.3, 0.6]))
+        assert share[0] == 1.0 and (np.diff(share) < 0).all()
+
+
+def _social_wage_run(steps: int = 24, **overrides) -> tuple[RegionalEconomy, float]:
+    model = RegionalEconomy(load_scenario("baseline", {**SMALL, **SD, **overrides}), seed=0)
+    declined = 0.0
+    for _ in range(steps):
+        model.step()
+        declined += model.flows["declined_jobs"]
+    return model, declined
+
+
+def test_dependency_traps_only_with_the_labour_supply_response() -> None:
+    """More generous transfers, more jobs declined; placebo: without the response, none."""
+    response = {"policies.social_democracy.labour_supply": True}
+    generous = _social_wage_run(**response)[1]
+    modest = _social_wage_run(**response, **{"policies.social_democracy.transfer_rate": 0.05})[1]
+    assert generous > modest > 0
+    assert _social_wage_run()[1] == 0
+
+
+def test_means_tested_programmes_lose_support_and_shrink() -> None:
+    support = {"policies.social_democracy.political_support": True}
+    narrow, _ = _social_wage_run(**support,
+                                 **{"policies.social_democracy.transfer_design": "means_tested"})
+    broad, _ = _social_wage_run(**support)
+    rate = 0.3
+    assert (narrow.policy_modules[0].rate < 0.8 * rate).all()
+    assert np.allclose(broad.policy_modules[0].rate, rate)
+    unsupported, _ = _social_wage_run(**{"policies.social_democracy.transfer_design":
+                                         "means_tested"})
+    assert np.allclose(unsupported.policy_modules[0].rate, rate)  # placebo
