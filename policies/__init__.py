@@ -55,6 +55,7 @@ from highroad.policies import (  # noqa: E402, F401, I001
     capital_controls,
     good_jobs,
     monitoring,
+    planning,
     quasi_public_goods,
     self_management,
     social_democracy,

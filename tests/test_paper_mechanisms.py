@@ -202,3 +202,45 @@ def test_means_tested_programmes_lose_support_and_shrink() -> None:
     unsupported, _ = _social_wage_run(**{"policies.social_democracy.transfer_design":
                                          "means_tested"})
     assert np.allclose(unsupported.policy_modules[0].rate, rate)  # placebo
+
+
+# -- participatory and central planning (Wetzel n.d., "Central planning versus participatory
+#    planning") --------------------------------------------------------------------------------
+
+def _planned(scenario: str, steps: int = 24, **overrides) -> tuple[RegionalEconomy, list, list]:
+    model = RegionalEconomy(load_scenario(scenario, {**SMALL, **overrides}), seed=0)
+    errors, empowering = [], []
+    for _ in range(steps):
+        model.step()
+        errors.append(model.planning_error)
+        empowering.append(model.top_decile_empowering_share)
+    return model, errors, empowering
+
+
+def test_the_plan_sets_each_firms_jobs() -> None:
+    model, _, _ = _planned("parecon", steps=6)
+    t = model.firm_table
+    planned = model.planned_jobs[: t.size]
+    active = t.view("active")
+    assert (planned[active] >= 0).all()
+    # The labour market's targets were the plan (within the quarter's capacity).
+    assert (t.view("target")[active] <= planned[active]).all()
+    assert t.view("target")[active].sum() >= 0.9 * planned[active].sum()
+
+
+def test_participatory_rounds_reach_a_feasible_plan_the_agency_misses() -> None:
+    _, participatory, _ = _planned("parecon")
+    _, central, _ = _planned("central_planning")
+    assert np.mean(participatory[4:]) <= 0.05 < np.mean(central[4:])
+
+
+def test_an_agency_with_perfect_information_makes_no_information_error() -> None:
+    """Placebo: the central plan's error is its information error."""
+    _, errors, _ = _planned("central_planning", **{"policies.planning.information_error": 0.0})
+    assert max(errors) == 0.0
+
+
+def test_central_planning_concentrates_empowering_work_and_parecon_spreads_it() -> None:
+    _, _, parecon = _planned("parecon")
+    _, _, central = _planned("central_planning")
+    assert np.mean(central[4:]) > 0.4 > 0.2 > np.mean(parecon[4:])
