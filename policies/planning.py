@@ -256,6 +256,7 @@ def empowering_work(model: RegionalEconomy) -> float:
     total = work.sum()
     if total <= 0:
         return 0.0
-    top = np.argsort(wf.income, kind="stable")[-max(len(wf) // 10, 1):]
+    k = max(len(wf) // 10, 1)
+    top = np.argpartition(wf.income, len(wf) - k)[len(wf) - k:]
     return float(work[top].sum() / total)
 
