@@ -54,8 +54,11 @@ from highroad.policies import (  # noqa: E402, F401, I001
     associative_governance,
     capital_controls,
     good_jobs,
+    monitoring,
+    planning,
     quasi_public_goods,
     self_management,
     social_democracy,
     supra_regional,
+    training,
 )

@@ -11,7 +11,12 @@ switchable inside the module:
   region's firms, paid out each quarter. As asset income it raises the outside option of
   the wage bargain (§4; docs/design.md names the citizen dividend in the outside option);
 - `worker_ownership`: workers accumulate a stake in the equity of the (investor-owned) firm
-  they work in. The stake takes its share of the firm's payouts, and it does not move:
+  they work in. With `portable_stakes` (the default) the stake is the worker's own, as C&R's
+  "productive assets" are a citizen's: the claims are pooled in one fund of worker-held
+  equity, each worker's new shares become units of it that she keeps when she changes job,
+  region or retires (the household row keeps them), and the fund pays its payouts to the
+  holders by units; without it the stake belongs to the job (the employees of the day share
+  the payout). Either way the stake's capital does not move:
   "people move around less frequently than firms and currency; and local investment provides
   them with the double bounce of market return and improvement in the quality of their
   community life" (§5). A firm that relocates or exits takes only its investors' share;
@@ -69,6 +74,10 @@ class Params(PolicyParams):
     stake_accrual: float = spec(0.02, "per quarter",
                                 "Share of the gap to the target stake closed per quarter (paid in "
                                 "new shares).", 0, 1)
+    portable_stakes: bool = spec(True, "-",
+                                 "Stakes are their holders' own (units of a fund of worker-held "
+                                 "equity, kept across jobs and regions, paying their owner); "
+                                 "false: the stake belongs to the job.")
     tax_universalism: bool = spec(True, "-",
                                   "One progressive schedule over private plus social income.")
     progressivity: float = spec(0.2, "marginal rate",
@@ -92,6 +101,11 @@ class AssetRedistribution(PolicyModule):
     def on_setup(self, model: RegionalEconomy) -> None:
         self.dividend_per_head = np.zeros(model.n_regions)
         self.early_life_bill = np.zeros(model.n_regions)
+        self.units: np.ndarray | None = None
+        if self.params.worker_ownership and self.params.portable_stakes:
+            self.units = np.zeros(len(model.workforce))  # each worker's units of the fund
+            model.workforce.columns["stake_units"] = self.units  # they move with her
+            model.stake_units = self.units
 
     def on_policy(self, model: RegionalEconomy) -> None:
         if self.params.citizen_dividend:
@@ -102,7 +116,9 @@ class AssetRedistribution(PolicyModule):
         if p.citizen_dividend:
             price_in_dividend(model, p)
         if p.worker_ownership:
-            accrue_stakes(model, p)
+            issued = accrue_stakes(model, p)
+            if self.units is not None:
+                issue_units(model, self.units, issued)
 
     def on_goods_market(self, model: RegionalEconomy) -> None:
         # Early-life services for last quarter's entrants, bought in the region.
@@ -121,7 +137,7 @@ class AssetRedistribution(PolicyModule):
         if p.early_life:
             self.early_life_bill = invest_in_entrants(model, p)
         if p.worker_ownership:
-            value_stakes(model)
+            value_stakes(model, self.units)
 
 
 def pay_citizen_dividend(model: RegionalEconomy, p: Params) -> np.ndarray:
@@ -147,24 +163,65 @@ def price_in_dividend(model: RegionalEconomy, p: Params) -> None:
     c.capital_tax = np.minimum(c.capital_tax + p.dividend_share, 0.99)
 
 
-def accrue_stakes(model: RegionalEconomy, p: Params) -> None:
+def accrue_stakes(model: RegionalEconomy, p: Params) -> np.ndarray:
     """Workers' stakes in investor-owned firms grow toward the target, paid in new shares.
 
     Cohen and Rogers (1997, §5): "The devolution of more productive assets to workers would have
     the same effect" of tying investment down. No money moves: the investors' claim is
     diluted. The stake takes its share of payouts in `pay_dividends` and stays behind when
-    the firm moves (Firm.review_location, RegionalEconomy.relocate).
+    the firm moves (Firm.review_location, RegionalEconomy.relocate). Returns the value of the
+    new shares issued by each firm slot this quarter.
     """
     t = model.firm_table
     stake = t.view("worker_stake")
     owned = t.view("active") & (t.view("owner_type") == INVESTOR_OWNED)
+    before = stake.copy()
     stake[:] = np.where(owned, stake + p.stake_accrual * (p.stake_target - stake), stake)
+    return (stake - before) * worker_equity_base(model)
 
 
-def value_stakes(model: RegionalEconomy) -> None:
-    """Each employee's part of her firm's worker-held equity (for the wealth measures)."""
+def worker_equity_base(model: RegionalEconomy) -> np.ndarray:
+    """Each firm slot's equity, as the stakes are valued: capital and any positive cash."""
+    t = model.firm_table
+    return np.where(t.view("active"), t.view("capital") + np.maximum(t.view("cash"), 0.0), 0.0)
+
+
+def fund_unit_value(model: RegionalEconomy, units: np.ndarray, issued: np.ndarray) -> float:
+    """Value of one unit of the fund of worker-held equity (one before any unit exists).
+
+    The fund holds every firm's worker-held share; `issued` is the part of it issued since
+    the units were last counted (not yet backed by units).
+    """
+    total = float(units.sum())
+    if total <= 0:
+        return 1.0
+    held = float((model.firm_table.view("worker_stake") * worker_equity_base(model)).sum())
+    return max(held - float(issued.sum()), 0.0) / total
+
+
+def issue_units(model: RegionalEconomy, units: np.ndarray, issued: np.ndarray) -> None:
+    """Each firm's new shares become units of the fund, split among its employees.
+
+    Cohen and Rogers (1997, §4): a citizen dividend "including not just income and insurance
+    but productive assets": the units are the worker's, priced at the fund's value, and stay
+    hers when she changes job or region.
+    """
+    wf, t = model.workforce, model.firm_table
+    price = fund_unit_value(model, units, issued)
+    per_worker = np.zeros(t.size + 1)  # the last entry is read for the unemployed (-1)
+    np.divide(issued, np.maximum(t.view("employees"), 1), out=per_worker[:-1])
+    units += np.take(per_worker, wf.employer, mode="wrap") / max(price, 1e-12)
+
+
+def value_stakes(model: RegionalEconomy, units: np.ndarray | None = None) -> None:
+    """Each worker's stake (for the wealth measures): her units at the fund's value, or, with
+    stakes that belong to the job, her part of her firm's worker-held equity."""
     t, wf = model.firm_table, model.workforce
-    equity = t.view("worker_stake") * (t.view("capital") + np.maximum(t.view("cash"), 0.0))
+    equity = t.view("worker_stake") * worker_equity_base(model)
+    if units is not None:
+        total = units.sum()
+        np.multiply(units, float(equity.sum()) / total if total > 0 else 0.0, out=wf.stake)
+        return
     per_worker = np.zeros(t.size + 1)  # the last entry is read for the unemployed (-1)
     np.divide(equity, np.maximum(t.view("employees"), 1), out=per_worker[:-1])
     np.take(per_worker, wf.employer, out=wf.stake, mode="wrap")

@@ -139,6 +139,21 @@ def gov_buys(model: RegionalEconomy, amount: np.ndarray, builds_stock: bool,
     model.ledger.debit("goods_market", GOV, np.arange(model.n_regions), amount)
 
 
+def firms_buy(model: RegionalEconomy, flow: str, amount: np.ndarray) -> None:
+    """Each firm slot buys services for `amount[slot]` in its own region (call in
+    `on_goods_market`); the purchase joins this quarter's demand like public purchases."""
+    amount = np.maximum(np.asarray(amount, dtype=float), 0.0)
+    if not amount.any():
+        return
+    t = model.firm_table
+    share = model.params.goods.public_quality_share
+    spent = by_region(model, t.view("region"), amount)
+    model.demand = model.demand + spent[:, None] * np.array([1.0 - share, share])
+    t.view("cash")[:] -= amount
+    model.ledger.debit("goods_market", FIRMS, t.view("region"), amount)
+    model.flows[flow] += float(amount.sum())
+
+
 def gov_transfers(model: RegionalEconomy, flow: str, paid: np.ndarray,
                   received: np.ndarray, earmarked: bool = False) -> None:
     """Transfers between regional governments through a common pool (supra-regional).

@@ -26,8 +26,8 @@ Oppression?"). The module encodes:
 - `private_capital = false` ("Abolition of money?"): "money can't exist in the form of capital":
   investors found no new firms.
 
-Participatory planning ("Central planning versus participatory planning") is not encoded:
-allocation stays a market.
+Participatory and central planning ("Central planning versus participatory planning") are
+the `planning` module's: with this module alone, allocation is a market.
 """
 
 from __future__ import annotations

@@ -16,9 +16,20 @@ Three mechanisms of the post-war settlement (Cohen and Rogers 1997, §2):
   stimulus is bought in the region's goods market, so under openness part of it leaks to
   imports and other regions (§2) by the goods market's own rules, not by assumption here.
 
-Not encoded: the dependency traps and the weak political support that C&R hold against the
-two transfer designs (§4); workers here do not choose whether to look for work, and
-programmes do not depend on votes.
+Two of C&R's objections to the two transfer designs (§4), each switchable:
+
+- `labour_supply`: the universal social wage's "very generosity creates dependency traps for
+  potential labor market participants" (§4). Job seekers decline a share of the jobs they
+  are offered that follows the return to work: a means-tested transfer is lost on taking a
+  job (a participation tax), with the extensive-margin elasticity of participation to the
+  return to work of Chetty et al. (2011, 0.25); a universal one is kept in work and acts by
+  its income effect, a marginal propensity to earn out of unearned income of Imbens, Rubin
+  and Sacerdote (2001, about -0.11). Which design traps more is then the model's answer;
+- `political_support`: means-tested programmes suffer from "the lack of political support that
+  follows from its narrowed focus on the very poor - programs for whom tend to be poor
+  programs" (§4). Each region's transfer rate drifts toward the scenario's rate times the
+  share of residents who receive it over `support_threshold` (at most one): universal
+  programmes keep their rate, narrow ones shrink.
 """
 
 from __future__ import annotations
@@ -63,6 +74,25 @@ class Params(PolicyParams):
                                  "(deficit-financed).", 0, 10)
     unemployment_target: float = spec(0.05, "share of workers",
                                       "Unemployment above which demand support starts.", 0, 1)
+    labour_supply: bool = spec(False, "-",
+                               "Job seekers answer to the social wage: they decline jobs as the "
+                               "return to work falls (dependency traps, §4).")
+    participation_elasticity: float = spec(0.25, "1",
+                                           "Elasticity of participation to the return to work "
+                                           "(extensive margin; Chetty et al. 2011: 0.25).", 0, 2)
+    earnings_response: float = spec(0.11, "1",
+                                    "Fall in participation per unit of unearned income relative "
+                                    "to the wage (Imbens, Rubin and Sacerdote 2001: marginal "
+                                    "propensity to earn about -0.11).", 0, 1)
+    political_support: bool = spec(False, "-",
+                                   "The transfer rate follows the share of residents who receive "
+                                   "it (means-tested programmes shrink, §4).")
+    support_threshold: float = spec(0.5, "share of residents",
+                                    "Share of beneficiaries at which a programme keeps its full "
+                                    "rate (a majority).", 0.01, 1)
+    support_adjustment: float = spec(0.05, "per quarter",
+                                     "Share of the gap to the supported rate closed per quarter.",
+                                     0, 1)
 
 
 @register
@@ -74,6 +104,7 @@ class SocialDemocracy(PolicyModule):
 
     def on_setup(self, model: RegionalEconomy) -> None:
         self.last_transfer = np.zeros(model.n_regions)   # social wage per eligible resident
+        self.rate = np.full(model.n_regions, self.params.transfer_rate)  # as politics keeps it
         self.last_cost = 0.0
         self.last_wage_bill = 0.0
 
@@ -82,6 +113,8 @@ class SocialDemocracy(PolicyModule):
         self.social_wage_in_outside_option(model)
 
     def on_bargaining(self, model: RegionalEconomy) -> None:
+        if self.params.labour_supply:
+            decline_jobs(model, self.params, self.rate)
         compress_wages(model, self.params)
 
     def on_goods_market(self, model: RegionalEconomy) -> None:
@@ -116,7 +149,7 @@ class SocialDemocracy(PolicyModule):
             np.minimum(tax, wf.wealth, out=tax)  # no one pays more than she holds
             households_pay_gov(model, "social_insurance_tax", slice(None), tax, wf.region,
                                capped=True)
-        per_head = p.transfer_rate * model.region_column("mean_wage")
+        per_head = self.rate * model.region_column("mean_wage")
         if p.transfer_design == "universal":
             eligible: np.ndarray | slice = slice(None)  # everyone
             region = wf.region
@@ -127,9 +160,56 @@ class SocialDemocracy(PolicyModule):
             region = wf.region[eligible]
             amount = per_head[region]
         gov_pays_households(model, "social_wage", eligible, amount, region)
+        if p.political_support:
+            self.rate = supported_rate(model, p, self.rate, region)
         self.last_cost = float(amount.sum())
         self.last_wage_bill = wage_bill
         self.last_transfer = per_head.copy()
+
+
+def participation(p: Params, rate: np.ndarray) -> np.ndarray:
+    """Share of job offers taken, by region, as the social wage sets the return to work.
+
+    Cohen and Rogers (1997, §4): a generous social wage "creates dependency traps for potential
+    labor market participants". Means-tested: taking a job at about the mean wage loses a
+    transfer of `rate` mean wages, so the return to work is `1 - rate` and participation
+    `(1 - rate) ** participation_elasticity` (Chetty et al. 2011). Universal: the transfer is
+    kept in work; its income effect lowers participation by `earnings_response * rate`
+    (Imbens, Rubin and Sacerdote 2001). The core's unemployment benefit is the calibration
+    point (participation one without a social wage).
+    """
+    rate = np.clip(rate, 0.0, 1.0)
+    if p.transfer_design == "means_tested":
+        return (1.0 - rate) ** p.participation_elasticity
+    return np.clip(1.0 - p.earnings_response * rate, 0.0, 1.0)
+
+
+def decline_jobs(model: RegionalEconomy, p: Params, rate: np.ndarray) -> None:
+    """This quarter's hires out of non-employment decline their jobs with chance one minus
+    participation (they stay out, counted as not employed)."""
+    wf, t = model.workforce, model.firm_table
+    hired = np.flatnonzero((wf.employer >= 0) & (wf.tenure == 0))
+    if hired.size == 0:
+        return
+    stay_out = hired[model.rng.random(hired.size) >= participation(p, rate)[wf.region[hired]]]
+    np.subtract.at(t.view("employees"), wf.employer[stay_out], 1)
+    wf.fire(stay_out)
+    model.flows["declined_jobs"] += stay_out.size
+
+
+def supported_rate(model: RegionalEconomy, p: Params, rate: np.ndarray,
+                   beneficiaries: np.ndarray) -> np.ndarray:
+    """The transfer rate politics sustains: the scenario's rate times the share of residents
+    who receive it over `support_threshold` (at most one), approached gradually.
+
+    Cohen and Rogers (1997, §4): means-tested programmes suffer "from the lack of political
+    support that follows from its narrowed focus on the very poor". `beneficiaries`: the
+    regions of this quarter's recipients.
+    """
+    share = (np.bincount(beneficiaries, minlength=model.n_regions)
+             / np.maximum(model.workers_by_region, 1.0))
+    target = p.transfer_rate * np.minimum(share / p.support_threshold, 1.0)
+    return rate + p.support_adjustment * (target - rate)
 
 
 def moderate_wages(model: RegionalEconomy, p: Params) -> None:

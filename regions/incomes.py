@@ -16,6 +16,10 @@ from highroad.regions.sums import region_sums
 
 
 class Incomes:
+    #: Units each worker holds in the fund of worker-held equity, when stakes are personal
+    #: (asset_redistribution, `portable_stakes`); None: a stake belongs to the job.
+    stake_units: np.ndarray | None = None
+
     def _pay_households(self, flow: str, payer: int, payer_region: np.ndarray | int | None,
                         who: np.ndarray | slice, amount: np.ndarray,
                         region: np.ndarray | None = None,
@@ -132,7 +136,9 @@ class Incomes:
             inv.income += by_owner[k]
         cash -= investor_paid
         worker_paid = excess - investor_paid
-        if worker_paid.any():
+        if worker_paid.any() and self.stake_units is not None and self.stake_units.any():
+            self.pay_stake_holders(worker_paid)
+        elif worker_paid.any():
             wf = self.workforce
             per_worker = np.zeros(t.size + 1)  # the last entry is read for the unemployed
             np.divide(worker_paid, np.maximum(t.view("employees"), 1), out=per_worker[:-1])
@@ -141,6 +147,23 @@ class Incomes:
             self._pay_households("dividends", FIRMS, None, slice(None), share, wf.region)
             cash -= wf.firm_sums(share, t.size)
         self.flows["dividends"] += float(excess.sum())
+
+    def pay_stake_holders(self, worker_paid: np.ndarray) -> None:
+        """The workers' part of the payouts goes to the holders of the stakes, by units held.
+
+        Personal stakes (Cohen and Rogers 1997, §4): the claims are pooled in one fund of
+        worker-held equity whose units their owners keep across jobs and regions; the fund
+        pays each unit the same, wherever its owner works or lives (a pooled payment).
+        """
+        t, wf = self.firm_table, self.workforce
+        units = self.stake_units
+        share = worker_paid.sum() * (units / units.sum())
+        t.view("cash")[:] -= worker_paid
+        self.ledger.debit("stake_dividends", FIRMS, t.view("region"), worker_paid)
+        wf.wealth += share
+        wf.income += share
+        self.ledger.credit("stake_dividends", HH, wf.region, share)
+        self.flows["stake_dividends"] += float(worker_paid.sum())
 
     def pay_foreign_returns(self) -> None:
         """The rest of the world pays the world return on investors' foreign assets."""

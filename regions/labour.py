@@ -18,7 +18,19 @@ from highroad.regions.returns import (
 )
 
 
+def planned_targets(planned: np.ndarray, jobs: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Each firm's planned jobs, within its capacity; firms without a plan (-1, or slots
+    added since it was made) keep their own target."""
+    plan = np.full(jobs.size, -1, dtype=np.int64)
+    n = min(planned.size, jobs.size)
+    plan[:n] = planned[:n]
+    return np.where(plan >= 0, np.minimum(jobs, plan), target)
+
+
 class LabourMarket:
+    #: Jobs per firm slot set by a plan this quarter (policies/planning.py); None: no plan.
+    planned_jobs: np.ndarray | None = None
+
     def clear_labour_market(self) -> None:
         lp, fp = self.params.labour, self.params.firms
         wf, t = self.workforce, self.firm_table
@@ -29,6 +41,8 @@ class LabourMarket:
         road = t.view("high").astype(np.int64)
         losing = self.conditions.margin_per_worker(t.view("region"), road, t.view("tfp")) < 0
         target = np.where(losing, np.minimum(jobs, (0.9 * employees).astype(np.int64)), jobs)
+        if self.planned_jobs is not None:  # a plan (policies/planning.py) sets output instead
+            target = planned_targets(self.planned_jobs, jobs, target)
         t.view("target")[:] = target
         before = wf.employer
         # Staff counts follow the moves (the table's count equals the workers' employers).

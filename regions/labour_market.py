@@ -79,8 +79,8 @@ def match(employer: np.ndarray, worker_region: np.ndarray, skill: np.ndarray,
     slots = slots[rng.permutation(slots.size)]
     # The first m[r] seekers and the first m[r] slots of each region, in drawn order, all
     # regions at once (a stable grouping by region keeps the drawn order within each).
-    chosen = _first_in_group(seekers, worker_region[seekers], m)
-    jobs = _first_in_group(slots, firm_region[slots], m)
+    chosen = first_in_group(seekers, worker_region[seekers], m)
+    jobs = first_in_group(slots, firm_region[slots], m)
     chosen_region = np.repeat(np.arange(n_regions), m)
     # Within each region, most skilled first and highest priority first (ties: drawn order).
     chosen = chosen[lexsort_groups(-skill[chosen], chosen_region)]
@@ -89,7 +89,7 @@ def match(employer: np.ndarray, worker_region: np.ndarray, skill: np.ndarray,
     return employer, chosen
 
 
-def _first_in_group(items: np.ndarray, group: np.ndarray, take: np.ndarray) -> np.ndarray:
+def first_in_group(items: np.ndarray, group: np.ndarray, take: np.ndarray) -> np.ndarray:
     """The first `take[g]` items of each group g, grouped in order of g, order kept within."""
     # A stable sort of small integers is a radix sort when they fit in 16 bits.
     key = group.astype(np.uint16) if take.size <= 1 << 16 else group

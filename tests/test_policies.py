@@ -71,7 +71,8 @@ def only(name: str, instrument: str, switches: tuple[str, ...], **params: Any) -
 def test_every_module_is_registered_with_documented_params() -> None:
     assert set(REGISTRY) == {"social_democracy", "associative_governance", "quasi_public_goods",
                              "asset_redistribution", "supra_regional", "good_jobs",
-                             "self_management", "capital_controls"}
+                             "self_management", "capital_controls", "monitoring",
+                             "training", "planning"}
     for name, cls in REGISTRY.items():
         assert cls.name == name
         assert issubclass(cls.Params, PolicyParams)

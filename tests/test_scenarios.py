@@ -19,6 +19,7 @@ WALZER = ["global_state", "empire", "federation", "third_degree_pluralism",
           "second_degree_pluralism", "first_degree_pluralism", "anarchy"]
 REQUIRED = ["baseline", "race_to_bottom", "social_democracy_closed", "social_democracy_open",
             "new_egalitarian", "balkanization", "good_jobs", "libcom", "parecon",
+            "central_planning",
             *[f"walzer_{r}" for r in WALZER]]
 
 
