@@ -265,11 +265,13 @@ def run_conditions(name: str, conditions: list[Condition], spec: ClaimsSpec,
 def series(runs: Runs, observable: str) -> pd.DataFrame:
     """The observable per run and recorded step (columns run_id, step, value).
 
-    `regions:<column>:<how>` combines the regions each step with `how` (min, max, mean, std).
+    `regions:<column>:<how>` combines the regions each step with `how` (min, max, mean, std,
+    or `rK`: region K alone).
     """
     if observable.startswith("regions:"):
         _, column, how = observable.split(":")
-        value = runs.regions.groupby(["run_id", "step"])[column].agg(how)
+        value = combine(runs.regions.set_index(["run_id", "step", "region"])[column],
+                        ["run_id", "step"], how)
     else:
         value = runs.economy.set_index(["run_id", "step"])[observable]
     return value.rename("value").reset_index()
@@ -279,14 +281,14 @@ def summarise(runs: Runs, observable: str) -> pd.DataFrame:
     """One value per run: the observable's mean over the last quarter of the run.
 
     `regions:<column>:<how>` averages each region over the last quarter, then combines the
-    regions with `how` (min, max, mean, std).
+    regions with `how` (min, max, mean, std, or `rK`: region K alone).
     """
     if observable.startswith("regions:"):
         _, column, how = observable.split(":")
         frame = runs.regions
         last = frame[frame["step"] >= _last_quarter_start(frame)]
         per_region = last.groupby(["run_id", "region"])[column].mean()
-        value = per_region.groupby("run_id").agg(how)
+        value = combine(per_region, ["run_id"], how)
     else:
         frame = runs.economy
         last = frame[frame["step"] >= _last_quarter_start(frame)]
@@ -294,6 +296,13 @@ def summarise(runs: Runs, observable: str) -> pd.DataFrame:
     out = runs.runs[["run_id", "point", "replicate", "seed"]].set_index("run_id")
     out["value"] = value
     return out.reset_index().sort_values(["point", "replicate"])
+
+
+def combine(values: pd.Series, by: list[str], how: str) -> pd.Series:
+    """Combine a region-indexed series over regions: an aggregation, or `rK` for region K."""
+    if how.startswith("r") and how[1:].isdigit():
+        return values.xs(int(how[1:]), level="region")
+    return values.groupby(level=by).agg(how)
 
 
 def _last_quarter_start(frame: pd.DataFrame) -> float:

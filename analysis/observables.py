@@ -408,6 +408,8 @@ def region_rows(model: RegionalEconomy, good: np.ndarray | None = None) -> list[
             "public_goods_per_capita": float(columns["public_goods"][r] / w),
             "associative_capacity": columns["associative_capacity"][r],
             "capital_flight": columns["flight_out"][r],
+            "capital_flight_share": (columns["flight_out"][r] / capital[r]
+                                     if capital[r] > 0 else 0.0),
             "capital_inflow": columns["flight_in"][r],
             "government_balance": columns["cash"][r],
             "firms": int(firms[r]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,7 +108,7 @@ def test_report_files_and_columns(tmp_path):
     spec_maps = {"capital_mobility": [0.1, 0.9], "trade_openness": [0.5],
                  "government_rule": ["fixed"], "replicates": 2}
     claims_file = tmp_path / "claims.toml"
-    text = (spec.source and open(spec.source).read())
+    text = Path(spec.source).read_text()
     text = text.replace("capital_mobility = [0.1, 0.5, 0.9]\ntrade_openness = [0.1, 0.5, 0.9]\n"
                         'government_rule = ["fixed", "competitive", "democratic", "leviathan", '
                         '"reactive"]\nreplicates = 4',
