@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from highroad.analysis.verdicts import PREDICTIONS, Effect, verdict
+from highroad.analysis.verdicts import PREDICTIONS
 from highroad.errors import ScenarioError
 from highroad.scenarios.loader import SCENARIO_DIR, load_scenario, read_toml
 
@@ -308,67 +308,6 @@ def combine(values: pd.Series, by: list[str], how: str) -> pd.Series:
 def _last_quarter_start(frame: pd.DataFrame) -> float:
     steps = frame["step"].max()
     return steps - max(1, (steps + 1) // 4) + 1
-
-
-# -- C5: variance decomposition ------------------------------------------------------------
-
-def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | None,
-              samples: int | None = None) -> tuple[list[dict[str, Any]], pd.DataFrame]:
-    """Sobol indices over openness and policy factors; verdict on the difference of totals.
-
-    C5 holds when the summed total-order index of the policy factors exceeds that of the
-    openness factors (the interval of the difference, from SALib's bootstrap resamples, lies
-    above zero); H5 holds when it lies below.
-    """
-    from highroad.analysis.sensitivity import sobol_indices
-    from highroad.scenarios.sweep import sweep
-
-    c5 = spec.c5
-    factors = {**c5["openness"], **c5["policy"]}
-    n = int(samples or c5.get("samples", 32))
-    common = {**spec.world, **c5.get("overrides", {}), **user}
-    steps = int(common.get("steps", 80))
-    sweep_spec = {
-        "name": "c5_sobol", "base": "baseline", "steps": steps, "replicates": 1,
-        "seed": spec.seed, "overrides": {k: v for k, v in common.items() if k != "steps"},
-        "design": {"method": "sobol", "samples": n, "calc_second_order": False},
-        "factors": {k: {"min": lo, "max": hi} for k, (lo, hi) in factors.items()},
-    }
-    result = sweep(sweep_spec, workers=workers, out=out / "c5_sobol",
-                   resume=(out / "c5_sobol").exists())
-    problem = result.spec["problem"]
-    runs = Runs(result.runs, result.economy, result.regions)
-    rows, indices = [], []
-    for observable in c5["observables"]:
-        y = summarise(runs, observable).groupby("point")["value"].mean().to_numpy()
-        frame, st_all = sobol_indices(problem, y)
-        is_policy = frame["factor"].isin(list(c5["policy"])).to_numpy()
-        diff = st_all[is_policy].sum(axis=0) - st_all[~is_policy].sum(axis=0)
-        lo, hi = np.nanpercentile(diff, [2.5, 97.5])
-        lo90, hi90 = np.nanpercentile(diff, [5.0, 95.0])
-        openness_total = float(frame["ST"][~is_policy].sum())
-        policy_total = float(frame["ST"][is_policy].sum())
-        effect = Effect(openness_total, policy_total, policy_total - openness_total, float(lo),
-                        float(hi), float("nan"), float("nan"), float("nan"), len(y),
-                        float(lo90), float(hi90))
-        d = float(c5["sesoi"])
-        rows.append({
-            "claim": c5["id"], "title": c5["title"], "source": c5["source"],
-            "condition_a": "openness factors: " + ", ".join(c5["openness"]),
-            "condition_b": "policy factors: " + ", ".join(c5["policy"]),
-            "observable": f"{observable} (total Sobol index, summed)",
-            "mean_a": effect.mean_a, "mean_b": effect.mean_b, "effect": effect.difference,
-            "ci_low": effect.ci_low, "ci_high": effect.ci_high, "ratio": float("nan"),
-            "ratio_low": float("nan"), "ratio_high": float("nan"), "margin": d,
-            "ci90_low": effect.ci90_low, "ci90_high": effect.ci90_high,
-            "replicates": len(y), "sceptic_predicts": "decrease",
-            "sceptic_verdict": verdict("decrease", effect, d), "counter_predicts": "increase",
-            "counter_verdict": verdict("increase", effect, d), "why": c5.get("why", ""),
-            "placebo_effect": float("nan"), "settled": "n/a", "fragile": "n/a",
-            "robust_share": float("nan")})
-        indices.append(frame.assign(observable=observable,
-                                    group=np.where(is_policy, "policy", "openness")))
-    return rows, pd.concat(indices, ignore_index=True)
 
 
 # -- Walzer's regimes ---------------------------------------------------------------------

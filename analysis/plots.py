@@ -312,10 +312,10 @@ def prim_tradeoff(trajectory: pd.DataFrame, observable: str) -> plt.Figure:
         return fig
 
 
-def claim_figure(economy: pd.DataFrame, values: pd.DataFrame, observable: str,
+def claim_figure(paths: pd.DataFrame, values: pd.DataFrame, observable: str,
                  labels: tuple[str, ...], title: str) -> plt.Figure:
     """A claim's conditions (A, B and, for a difference-in-differences, C, D): the observable
-    over time (bands) and per-run end values."""
+    over time (`paths`: run_id, step, value; bands) and per-run end values."""
     with style():
         fig, (left, right) = plt.subplots(1, 2, figsize=(DOUBLE, 2.4),
                                           gridspec_kw={"width_ratios": [2.2, 1]})
@@ -323,14 +323,12 @@ def claim_figure(economy: pd.DataFrame, values: pd.DataFrame, observable: str,
         for i, cond in enumerate(conds):
             runs = values.loc[values["condition"] == cond, "run_id"]
             color = PALETTE[i]
-            if not observable.startswith("regions:"):
-                frame = economy[economy["run_id"].isin(runs)]
-                stats = frame.groupby("step")[observable].agg(
-                    mean="mean", lo=lambda s: s.quantile(0.05), hi=lambda s: s.quantile(0.95))
-                left.plot(stats.index / 4, stats["mean"], color=color,
-                          label=f"{cond}: {labels[i]}")
-                left.fill_between(stats.index / 4, stats["lo"], stats["hi"], color=color,
-                                  alpha=0.2, lw=0)
+            frame = paths[paths["run_id"].isin(runs)]
+            stats = frame.groupby("step")["value"].agg(
+                mean="mean", lo=lambda s: s.quantile(0.05), hi=lambda s: s.quantile(0.95))
+            left.plot(stats.index / 4, stats["mean"], color=color, label=f"{cond}: {labels[i]}")
+            left.fill_between(stats.index / 4, stats["lo"], stats["hi"], color=color,
+                              alpha=0.2, lw=0)
             v = values.loc[values["condition"] == cond, "value"]
             jitter = np.linspace(-0.08, 0.08, len(v))
             right.scatter(np.full(len(v), i) + jitter, v, color=color, s=10)
@@ -343,6 +341,30 @@ def claim_figure(economy: pd.DataFrame, values: pd.DataFrame, observable: str,
         right.set_xticks(range(len(conds)), list(conds))
         right.set(ylabel="last-quarter mean per run", xlim=(-0.5, len(conds) - 0.5))
         fig.suptitle(title, fontsize=8)
+        fig.tight_layout()
+        return fig
+
+
+def sobol_convergence(convergence: pd.DataFrame, observable: str) -> plt.Figure:
+    """Grouped total Sobol indices (95% intervals) and the interval of their difference
+    against the number of base samples."""
+    frame = convergence[convergence["observable"] == observable]
+    with style():
+        fig, (left, right) = plt.subplots(1, 2, figsize=(DOUBLE, 2.2))
+        for i, group in enumerate(("openness", "policy")):
+            left.errorbar(frame["base_samples"], frame[f"ST_{group}"],
+                          yerr=frame[f"ST_{group}_conf"], color=PALETTE[i], marker="o", ms=3,
+                          capsize=2, label=f"{group} (total index)")
+        right.plot(frame["base_samples"], frame["difference"], color="black", marker="o", ms=3)
+        right.fill_between(frame["base_samples"], frame["diff_low"], frame["diff_high"],
+                           color="grey", alpha=0.3, lw=0)
+        right.axhline(0, color="black", lw=0.6)
+        for ax in (left, right):
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("base samples")
+        left.set_ylabel(f"Sobol index of {label(observable)}")
+        right.set_ylabel("policy minus openness (95%)")
+        left.legend(frameon=False, fontsize=6)
         fig.tight_layout()
         return fig
 

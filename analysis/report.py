@@ -12,12 +12,8 @@ from typing import Any
 import pandas as pd
 
 from highroad.analysis import plots
-from highroad.analysis.claims import (
-    ClaimsSpec,
-    c5_result,
-    load_claims,
-    walzer_result,
-)
+from highroad.analysis.c5 import c5_result
+from highroad.analysis.claims import ClaimsSpec, load_claims, series, walzer_result
 from highroad.analysis.decide import checks, decide_claim
 from highroad.analysis.verdict_maps import prim_where_sceptics_win, robust_shares, verdict_map
 from highroad.analysis.verdicts import RULE
@@ -25,10 +21,10 @@ from highroad.errors import ScenarioError
 from highroad.provenance import describe, versions
 
 QUICK: dict[str, Any] = {
-    "world": {"workers_per_region": 150, "firms_per_region": 8, "burn_in": 10},
-    "replicates": 4, "steps": 40, "sobol_samples": 16,
-    "maps": {"capital_mobility": [0.1, 0.9], "trade_openness": [0.1, 0.9],
-             "government_rule": ["fixed", "competitive"], "replicates": 3},
+    "world": {"workers_per_region": 150, "firms_per_region": 8, "burn_in": 8},
+    "replicates": 4, "steps": 32, "sobol_samples": 16,
+    "maps": {"capital_mobility": [0.1, 0.9], "trade_openness": [0.5],
+             "government_rule": ["fixed", "democratic"], "replicates": 3},
 }
 
 
@@ -78,7 +74,7 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
     from tqdm import tqdm
 
     spec = load_claims(claims_file)
-    if quick:  # a small world, short runs, a 2x2 map under two rules: minutes, not an answer
+    if quick:  # a small world, short runs, a 2-point map under two rules: minutes, no answer
         spec = replace(spec, maps={**spec.maps, **QUICK["maps"]})
         overrides = {**QUICK["world"], **(overrides or {})}
         replicates, steps = replicates or QUICK["replicates"], steps or QUICK["steps"]
@@ -115,7 +111,8 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
                            counter_share=float("nan"), map_cells=0)
             values = values.merge(runs.runs[["run_id"]], on="run_id")
             labels = tuple(c.label for c in claim.conditions)
-            fig = plots.claim_figure(runs.economy, values, claim.observable, labels,
+            fig = plots.claim_figure(series(runs, claim.observable), values, claim.observable,
+                                     labels,
                                      f"{claim.id} {claim.title}")
             row["figure"] = plots.save(fig, figures / name, fmt).relative_to(out).as_posix()
             rows.append(row)
@@ -124,12 +121,16 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
         sobol = None
         if do_c5:
             bar.set_postfix_str("H5/C5")
-            c5_rows, sobol = c5_result(spec, user, runs_dir, workers, sobol_samples)
+            c5_rows, sobol, convergence = c5_result(spec, user, runs_dir, workers,
+                                                    sobol_samples)
+            write_atomic(out / "sobol_convergence.csv", convergence.to_csv(index=False))
             for r in c5_rows:
                 obs = r["observable"].split(" ")[0]
                 fig = plots.sobol_bars(sobol, obs)
                 r["figure"] = plots.save(fig, figures / f"H5_C5_{obs}", fmt).relative_to(
                     out).as_posix()
+                plots.save(plots.sobol_convergence(convergence, obs),
+                           figures / f"H5_C5_{obs}_convergence", fmt)
             rows.extend(c5_rows)
             bar.update()
         walzer = None
@@ -276,8 +277,13 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
             lines += [f"![{claim.id} map](figures/{claim.id.replace('/', '_')}_map.{fmt})", ""]
     if sobol is not None:
         lines += ["## H5/C5: internationalization is secondary", "",
-                  "Sobol indices (first order S1 and total ST, 95% intervals) of each observable "
-                  "over the openness factors and the policy factors.", "",
+                  "Grouped Sobol indices (first order S1 and total ST, 95% intervals) of each "
+                  "observable over the openness group and the domestic-policy group, under the "
+                  f"{spec.c5.get('overrides', {}).get('government_rule', 'fixed')} government "
+                  "rule; the verdict compares the two groups' total indices (policy minus "
+                  "openness) with the SESOI "
+                  f"{spec.c5.get('sesoi')}. The convergence plots show the indices and the "
+                  "interval of their difference against the number of base samples.", "",
                   "| observable | factor | group | S1 | ST |", "|---|---|---|---|---|"]
         for _, r in sobol.iterrows():
             lines.append(f"| {r['observable']} | {r['factor']} | {r['group']} | "
@@ -285,9 +291,10 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
                          f"{r['ST_conf']:.3f} |")
         lines.append("")
         for obs in dict.fromkeys(sobol["observable"]):
-            lines += [f"![Sobol indices of {obs}](figures/H5_C5_{obs}.{fmt})", ""]
+            lines += [f"![Sobol indices of {obs}](figures/H5_C5_{obs}.{fmt})", "",
+                      f"![Convergence for {obs}](figures/H5_C5_{obs}_convergence.{fmt})", ""]
     if walzer is not None:
-        lines += ["## Walzer's seven regimes on his own criteria", "",
+        lines += ["## Walzer's seven regimes on outcomes their presets do not set", "",
                   "Mean of the last quarter per run, 95% bootstrap interval, and rank "
                   "(1 = best by Walzer's criterion).", "",
                   "| criterion | regime | mean [95% CI] | rank |", "|---|---|---|---|"]

@@ -98,7 +98,7 @@ def add_claims_parser(sub: Any) -> None:
     claims.add_argument("--out", default="out/claims", help="report folder (default out/claims)")
     claims.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     claims.add_argument("--quick", action="store_true",
-                        help="a small world, short runs and a 2x2 map under two rules "
+                        help="a small world, short runs and a small map under two rules "
                              "(a few minutes; a check of the machinery, not an answer)")
     claims.add_argument("--no-maps", action="store_true",
                         help="skip the verdict maps (robust_share is then empty)")

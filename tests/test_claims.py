@@ -111,7 +111,7 @@ def test_report_files_and_columns(tmp_path):
     text = Path(spec.source).read_text()
     text = text.replace("capital_mobility = [0.1, 0.5, 0.9]\ntrade_openness = [0.1, 0.5, 0.9]\n"
                         'government_rule = ["fixed", "competitive", "democratic", "leviathan", '
-                        '"reactive"]\nreplicates = 4',
+                        '"reactive"]\nreplicates = 3',
                         "\n".join(f"{k} = {v!r}".replace("'", '"') for k, v in spec_maps.items()))
     claims_file.write_text(text)
     assert load_claims(claims_file).maps == spec_maps
@@ -140,3 +140,15 @@ def test_report_files_and_columns(tmp_path):
 
     assert describe(versions()) in text
     assert json.loads((out / "versions.json").read_text()) == versions()
+
+
+def test_c5_compares_grouped_sobol_indices_with_a_convergence_table(tmp_path):
+    report = run_claims(tmp_path, replicates=2, steps=8, workers=2, overrides=TINY,
+                        only=["C5"], progress=False, sobol_samples=32)
+    assert list(report.sobol["factor"].unique()) == ["openness", "policy"]
+    convergence = pd.read_csv(tmp_path / "sobol_convergence.csv")
+    assert list(convergence["base_samples"].unique()) == [16, 32]
+    row = report.table.iloc[0]
+    assert row["effect"] == pytest.approx(row["mean_b"] - row["mean_a"])
+    assert row["counter_verdict"] in ("supported", "refuted", "inconclusive")
+    assert (tmp_path / "figures" / "H5_C5_income_gini_convergence.png").exists()
