@@ -159,6 +159,21 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
     return ClaimsReport(table, sobol, walzer, out, map_table, dose_table)
 
 
+def readme_table(table: pd.DataFrame) -> str:
+    """The verdicts as the README shows them (from a report's claims.csv)."""
+    lines = ["| claim | observable | effect [95% CI] | SESOI | sceptic | counter-claim "
+             "| placebo effect | settled | fragile | robust share |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for _, row in table.iterrows():
+        lines.append(
+            f"| {row['claim']} {row['title']} | {row['observable']} | {_ci(row)} | "
+            f"{row['margin']:g} | {row['sceptic_predicts']}: **{row['sceptic_verdict']}** | "
+            f"{row['counter_predicts']}: **{row['counter_verdict']}** | "
+            f"{_num(row.get('placebo_effect'))}{_flag(row)} | {row.get('settled', '')} | "
+            f"{row.get('fragile', '')} | {_num(row.get('robust_share'), 2)} |")
+    return "\n".join(lines)
+
+
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
@@ -212,19 +227,8 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
         "supported." + ("" if maps else " (maps not run: NaN)"),
         "- A claim that cannot be decided with the model as it is says so (`not decidable`) "
         "and why; its numbers are still reported.", "",
-        "## Verdicts", "",
-        "| claim | observable | effect [95% CI] | SESOI | sceptic | counter-claim "
-        "| placebo effect | settled | fragile | robust share |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "## Verdicts", "", readme_table(table),
     ]
-    for _, row in table.iterrows():
-        lines.append(
-            f"| {row['claim']} {row['title']} | {row['observable']} | {_ci(row)} | "
-            f"{row['margin']:g} | {row['sceptic_predicts']}: **{row['sceptic_verdict']}** | "
-            f"{row['counter_predicts']}: **{row['counter_verdict']}** | "
-            f"{_num(row.get('placebo_effect'))}{_flag(row)}"
-            f" | {row.get('settled', '')} | {row.get('fragile', '')} | "
-            f"{_num(row.get('robust_share'), 2)} |")
     lines += ["", "⚠: at least half the effect survives the placebo: the mechanism the claim "
               "names does not carry it.", ""]
     if maps:

@@ -152,3 +152,12 @@ def test_c5_compares_grouped_sobol_indices_with_a_convergence_table(tmp_path):
     assert row["effect"] == pytest.approx(row["mean_b"] - row["mean_a"])
     assert row["counter_verdict"] in ("supported", "refuted", "inconclusive")
     assert (tmp_path / "figures" / "H5_C5_income_gini_convergence.png").exists()
+
+
+def test_the_readme_table_is_the_committed_report():
+    from highroad.analysis.report import readme_table
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    shown = readme.split("<!-- claims-table -->\n", 1)[1].split("\n<!-- /claims-table -->")[0]
+    assert shown == readme_table(pd.read_csv(root / "docs" / "report" / "claims.csv"))
