@@ -374,7 +374,7 @@ VERDICT_CODES = {"supported": 1.0, "inconclusive": 0.0, "refuted": -1.0}
 
 def verdict_map(cells: pd.DataFrame, title: str) -> plt.Figure:
     """A claim's verdicts over capital_mobility x trade_openness, one panel per government
-    rule: the counter-claim's verdict as colour (green supported, grey inconclusive, red
+    rule: the counter-claim's verdict as colour (green supported, yellow inconclusive, red
     refuted), the sceptics' as a letter (S supported, r refuted, ? inconclusive)."""
     rules = list(dict.fromkeys(cells["government_rule"])) if "government_rule" in cells \
         else ["(rule set by the claim)"]

@@ -169,8 +169,8 @@ def readme_table(table: pd.DataFrame) -> str:
             f"| {row['claim']} {row['title']} | {row['observable']} | {_ci(row)} | "
             f"{row['margin']:g} | {row['sceptic_predicts']}: **{row['sceptic_verdict']}** | "
             f"{row['counter_predicts']}: **{row['counter_verdict']}** | "
-            f"{_num(row.get('placebo_effect'))}{_flag(row)} | {row.get('settled', '')} | "
-            f"{row.get('fragile', '')} | {_num(row.get('robust_share'), 2)} |")
+            f"{_num(row.get('placebo_effect'))}{_flag(row)} | {_text(row.get('settled'))} | "
+            f"{_text(row.get('fragile'))} | {_num(row.get('robust_share'), 2)} |")
     return "\n".join(lines)
 
 
@@ -178,6 +178,12 @@ def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
     tmp.replace(path)
+
+
+def _text(value: Any) -> str:
+    """A check's value as shown: 'n/a' where it does not apply (H5/C5) or is missing."""
+    return "n/a" if value is None or (isinstance(value, float) and pd.isna(value)) \
+        else str(value)
 
 
 def _flag(row: pd.Series) -> str:

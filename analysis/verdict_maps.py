@@ -93,6 +93,9 @@ def prim_where_sceptics_win(cells: pd.DataFrame, density: float = 0.8) -> str:
     box = prim.Prim(x, y, threshold=density).find_box()
     last = len(box.peeling_trajectory) - 1
     stats = box.peeling_trajectory.iloc[last]
+    if stats["density"] < density:
+        return (f"no box reaches density {density:g} (the sceptics win in {int(y.sum())} of "
+                f"{len(y)} cells, scattered)")
     limits = []
     for key in box.qp[last]:
         lo, hi = box.box_lim[key].iloc[0], box.box_lim[key].iloc[1]

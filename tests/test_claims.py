@@ -87,6 +87,9 @@ def test_prim_finds_where_the_sceptics_win():
     cells["counter_verdict"] = np.where(wins, "refuted", "supported")
     box = prim_where_sceptics_win(cells)
     assert "capital_mobility" in box and "10 of 30" in box
+    scattered = cells.assign(sceptic_verdict=np.where(np.arange(30) % 10 == 0, "supported",
+                                                      "refuted"))
+    assert "no box" in prim_where_sceptics_win(scattered)
     cells["sceptic_verdict"] = "refuted"
     assert prim_where_sceptics_win(cells) == ""
 
