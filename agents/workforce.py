@@ -56,7 +56,7 @@ class Workforce:
 
     #: The per-worker arrays of the workforce itself (reordered together by `move`).
     ARRAYS = ("region", "_employer", "skill", "wage", "wealth", "income", "tenure", "stake",
-              "origin_rank")
+              "origin_rank", "hire_skill")
 
     def __init__(self, region: np.ndarray, skill: np.ndarray, wealth: np.ndarray) -> None:
         n = len(region)
@@ -76,6 +76,7 @@ class Workforce:
         self.wealth = np.asarray(wealth, dtype=np.float64)  # deposits, never negative
         self.income = np.zeros(n)           # disposable income last quarter
         self.tenure = np.zeros(n, dtype=np.int64)
+        self.hire_skill = self.skill.copy()  # skill when the current job began (skill growth)
         self.stake = np.zeros(n)            # ownership stake (asset-based redistribution)
         self.origin_rank = np.full(n, np.nan)  # parent's income rank at entry (NaN: not an entrant)
 

@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from highroad.analysis.verdicts import PREDICTIONS, Effect, bootstrap_effect, verdict
+from highroad.analysis.verdicts import PREDICTIONS
 from highroad.errors import ScenarioError
 from highroad.scenarios.loader import SCENARIO_DIR, load_scenario, read_toml
 
 CLAIMS_FILE = SCENARIO_DIR / "claims" / "claims.toml"
-EXTRA_PREDICTIONS = ("not_increase", "not_decrease")
 TEXT_KEYS = ("description", "source")
 
 
@@ -33,25 +32,52 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Dose:
+    """A dose-response: condition B (and D) run at each value of `key`."""
+
+    key: str
+    values: tuple[float, ...]
+    why: str
+
+
+@dataclass(frozen=True)
 class Claim:
+    """One claim. With `c` and `d` the effect is the difference-in-differences
+    (B - A) - (D - C); without, B - A."""
+
     id: str
     title: str
     source: str
     sceptic: str
     counter: str
     observable: str
+    why: str
     sceptic_predicts: str
     counter_predicts: str
     mechanism: str
     a: Condition
     b: Condition
-    margin: float
+    placebo: dict[str, Any]
+    placebo_why: str
+    c: Condition | None = None
+    d: Condition | None = None
+    dose: Dose | None = None
+    not_decidable: str = ""
+    note: str = ""
+
+    @property
+    def conditions(self) -> list[Condition]:
+        return [x for x in (self.a, self.b, self.c, self.d) if x is not None]
+
+    @property
+    def weights(self) -> list[float]:
+        return [-1.0, 1.0] if self.c is None else [-1.0, 1.0, 1.0, -1.0]
 
 
 @dataclass(frozen=True)
 class ClaimsSpec:
     description: str
-    margin: float
+    sesoi: dict[str, tuple[float, str]]
     world: dict[str, Any]
     replicates: int
     seed: int
@@ -59,6 +85,11 @@ class ClaimsSpec:
     c5: dict[str, Any]
     walzer: dict[str, Any]
     source: str
+    checks: dict[str, Any] = field(default_factory=dict)
+    maps: dict[str, Any] = field(default_factory=dict)
+
+    def sesoi_of(self, observable: str) -> float:
+        return self.sesoi[observable][0]
 
 
 # -- loading -----------------------------------------------------------------------------
@@ -68,35 +99,74 @@ def load_claims(path: str | Path | None = None) -> ClaimsSpec:
     path = Path(path) if path is not None else CLAIMS_FILE
     doc = read_toml(path)
     src = str(path)
-    margin = _number(doc, "margin", src, "margin", 0.0, 10.0)
+    sesoi = _sesoi(doc.get("sesoi", {}), src)
     run = doc.get("run", {})
     claims = []
     seen = set()
     for i, raw in enumerate(doc.get("claims", [])):
         where = f"claims[{i}]"
-        for key in ("id", "title", "source", "sceptic", "counter", "observable",
-                    "sceptic_predicts", "counter_predicts", "a", "b"):
+        for key in ("id", "title", "source", "sceptic", "counter", "observable", "why",
+                    "sceptic_predicts", "counter_predicts", "a", "b", "placebo"):
             if key not in raw:
                 raise ScenarioError(src, f"{where}.{key}", "is missing", "see the other claims")
         for side in ("sceptic_predicts", "counter_predicts"):
-            if raw[side] not in PREDICTIONS + EXTRA_PREDICTIONS:
+            if raw[side] not in PREDICTIONS:
                 raise ScenarioError(src, f"{where}.{side}", f"'{raw[side]}' is not a prediction",
-                                    ", ".join(PREDICTIONS + EXTRA_PREDICTIONS))
+                                    ", ".join(PREDICTIONS))
         if raw["id"] in seen:
             raise ScenarioError(src, f"{where}.id", f"'{raw['id']}' appears twice", "unique ids")
+        if raw["observable"] not in sesoi:
+            raise ScenarioError(src, f"{where}.observable", f"'{raw['observable']}' has no "
+                                "smallest effect of interest", "add it to [sesoi]")
+        if ("c" in raw) != ("d" in raw):
+            raise ScenarioError(src, f"{where}.c", "c and d come together",
+                                "both (a difference-in-differences) or neither")
         seen.add(raw["id"])
+        placebo = raw["placebo"]
+        if not isinstance(placebo, dict) or not isinstance(placebo.get("overrides"), dict) \
+                or not placebo["overrides"] or "why" not in placebo:
+            raise ScenarioError(src, f"{where}.placebo", "must be a table with non-empty "
+                                "overrides and a why", "{ overrides = {...}, why = '...' }")
         claims.append(Claim(
             id=raw["id"], title=raw["title"], source=raw["source"], sceptic=raw["sceptic"],
-            counter=raw["counter"], observable=raw["observable"],
+            counter=raw["counter"], observable=raw["observable"], why=raw["why"],
             sceptic_predicts=raw["sceptic_predicts"], counter_predicts=raw["counter_predicts"],
             mechanism=raw.get("mechanism", ""), a=_condition(raw["a"], src, f"{where}.a"),
             b=_condition(raw["b"], src, f"{where}.b"),
-            margin=_number(raw, "margin", src, f"{where}.margin", 0.0, 10.0, margin)))
+            c=_condition(raw["c"], src, f"{where}.c") if "c" in raw else None,
+            d=_condition(raw["d"], src, f"{where}.d") if "d" in raw else None,
+            placebo=dict(placebo["overrides"]), placebo_why=str(placebo["why"]),
+            dose=_dose(raw["dose"], src, f"{where}.dose") if "dose" in raw else None,
+            not_decidable=str(raw.get("not_decidable", "")), note=str(raw.get("note", ""))))
     return ClaimsSpec(
-        description=doc.get("description", ""), margin=margin, world=dict(doc.get("world", {})),
+        description=doc.get("description", ""), sesoi=sesoi, world=dict(doc.get("world", {})),
         replicates=int(_number(run, "replicates", src, "run.replicates", 2, 10_000, 8)),
         seed=int(_number(run, "seed", src, "run.seed", 0, 2**63 - 1, 0)), claims=tuple(claims),
-        c5=dict(doc.get("c5", {})), walzer=dict(doc.get("walzer", {})), source=src)
+        c5=dict(doc.get("c5", {})), walzer=dict(doc.get("walzer", {})), source=src,
+        checks=dict(doc.get("checks", {})), maps=dict(doc.get("maps", {})))
+
+
+def _sesoi(table: Any, src: str) -> dict[str, tuple[float, str]]:
+    if not isinstance(table, dict) or not table:
+        raise ScenarioError(src, "sesoi", "is missing or empty",
+                            "observable = { value = d, why = '...' }")
+    out = {}
+    for obs, entry in table.items():
+        if not isinstance(entry, dict) or "why" not in entry:
+            raise ScenarioError(src, f"sesoi.{obs}", "must give a value and its why",
+                                "{ value = d, why = '...' }")
+        out[obs] = (_number(entry, "value", src, f"sesoi.{obs}.value", 1e-12, 1e9),
+                    str(entry["why"]))
+    return out
+
+
+def _dose(raw: Any, src: str, where: str) -> Dose:
+    if not isinstance(raw, dict) or "key" not in raw or "why" not in raw:
+        raise ScenarioError(src, where, "must be a table", "key, values, why")
+    values = raw.get("values", [])
+    if not isinstance(values, list) or len(values) < 2:
+        raise ScenarioError(src, f"{where}.values", "needs at least two doses")
+    return Dose(str(raw["key"]), tuple(float(v) for v in values), str(raw["why"]))
 
 
 def _condition(raw: Any, src: str, where: str) -> Condition:
@@ -192,18 +262,33 @@ def run_conditions(name: str, conditions: list[Condition], spec: ClaimsSpec,
     return Runs(result.runs, result.economy, result.regions)
 
 
+def series(runs: Runs, observable: str) -> pd.DataFrame:
+    """The observable per run and recorded step (columns run_id, step, value).
+
+    `regions:<column>:<how>` combines the regions each step with `how` (min, max, mean, std,
+    or `rK`: region K alone).
+    """
+    if observable.startswith("regions:"):
+        _, column, how = observable.split(":")
+        value = combine(runs.regions.set_index(["run_id", "step", "region"])[column],
+                        ["run_id", "step"], how)
+    else:
+        value = runs.economy.set_index(["run_id", "step"])[observable]
+    return value.rename("value").reset_index()
+
+
 def summarise(runs: Runs, observable: str) -> pd.DataFrame:
     """One value per run: the observable's mean over the last quarter of the run.
 
     `regions:<column>:<how>` averages each region over the last quarter, then combines the
-    regions with `how` (min, max, mean, std).
+    regions with `how` (min, max, mean, std, or `rK`: region K alone).
     """
     if observable.startswith("regions:"):
         _, column, how = observable.split(":")
         frame = runs.regions
         last = frame[frame["step"] >= _last_quarter_start(frame)]
         per_region = last.groupby(["run_id", "region"])[column].mean()
-        value = per_region.groupby("run_id").agg(how)
+        value = combine(per_region, ["run_id"], how)
     else:
         frame = runs.economy
         last = frame[frame["step"] >= _last_quarter_start(frame)]
@@ -213,113 +298,16 @@ def summarise(runs: Runs, observable: str) -> pd.DataFrame:
     return out.reset_index().sort_values(["point", "replicate"])
 
 
+def combine(values: pd.Series, by: list[str], how: str) -> pd.Series:
+    """Combine a region-indexed series over regions: an aggregation, or `rK` for region K."""
+    if how.startswith("r") and how[1:].isdigit():
+        return values.xs(int(how[1:]), level="region")
+    return values.groupby(level=by).agg(how)
+
+
 def _last_quarter_start(frame: pd.DataFrame) -> float:
     steps = frame["step"].max()
     return steps - max(1, (steps + 1) // 4) + 1
-
-
-# -- judging ------------------------------------------------------------------------------
-
-def margin_of(prediction_margin: float, mean_a: float) -> float:
-    return prediction_margin * abs(mean_a)
-
-
-def judge(prediction: str, effect: Effect, margin: float) -> str:
-    """The verdict rule, with `not_increase`/`not_decrease` as unions of two regions."""
-    if prediction == "not_increase":
-        return _union(effect, margin, "decrease", "no_change")
-    if prediction == "not_decrease":
-        return _union(effect, margin, "increase", "no_change")
-    return verdict(prediction, effect.ci_low, effect.ci_high, margin)
-
-
-def _union(effect: Effect, margin: float, one: str, other: str) -> str:
-    """A prediction covering two adjacent regions: (-inf, m] or [-m, inf)."""
-    if one == "decrease":   # not_increase: effect <= +m
-        if effect.ci_high <= margin:
-            return "supported"
-        return "refuted" if effect.ci_low > margin else "inconclusive"
-    if effect.ci_low >= -margin:  # not_decrease: effect >= -m
-        return "supported"
-    return "refuted" if effect.ci_high < -margin else "inconclusive"
-
-
-def claim_result(claim: Claim, runs: Runs) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Effect, interval and both verdicts of one claim, with its per-run values."""
-    values = summarise(runs, claim.observable)
-    a = values.loc[values["point"] == 0, "value"].to_numpy()
-    b = values.loc[values["point"] == 1, "value"].to_numpy()
-    effect = bootstrap_effect(a, b, seed=0, paired=True)
-    m = margin_of(claim.margin, effect.mean_a)
-    row = {
-        "claim": claim.id, "title": claim.title, "source": claim.source,
-        "condition_a": claim.a.label, "condition_b": claim.b.label,
-        "observable": claim.observable, "mean_a": effect.mean_a, "mean_b": effect.mean_b,
-        "effect": effect.difference, "ci_low": effect.ci_low, "ci_high": effect.ci_high,
-        "ratio": effect.ratio, "ratio_low": effect.ratio_low, "ratio_high": effect.ratio_high,
-        "margin": m, "replicates": effect.replicates,
-        "sceptic_predicts": claim.sceptic_predicts,
-        "sceptic_verdict": judge(claim.sceptic_predicts, effect, m),
-        "counter_predicts": claim.counter_predicts,
-        "counter_verdict": judge(claim.counter_predicts, effect, m),
-    }
-    values = values.assign(condition=np.where(values["point"] == 0, "A", "B"))
-    return row, values
-
-
-# -- C5: variance decomposition ------------------------------------------------------------
-
-def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | None,
-              samples: int | None = None) -> tuple[list[dict[str, Any]], pd.DataFrame]:
-    """Sobol indices over openness and policy factors; verdict on the difference of totals.
-
-    C5 holds when the summed total-order index of the policy factors exceeds that of the
-    openness factors (the interval of the difference, from SALib's bootstrap resamples, lies
-    above zero); H5 holds when it lies below.
-    """
-    from highroad.analysis.sensitivity import sobol_indices
-    from highroad.scenarios.sweep import sweep
-
-    c5 = spec.c5
-    factors = {**c5["openness"], **c5["policy"]}
-    n = int(samples or c5.get("samples", 32))
-    common = {**spec.world, **c5.get("overrides", {}), **user}
-    steps = int(common.get("steps", 80))
-    sweep_spec = {
-        "name": "c5_sobol", "base": "baseline", "steps": steps, "replicates": 1,
-        "seed": spec.seed, "overrides": {k: v for k, v in common.items() if k != "steps"},
-        "design": {"method": "sobol", "samples": n, "calc_second_order": False},
-        "factors": {k: {"min": lo, "max": hi} for k, (lo, hi) in factors.items()},
-    }
-    result = sweep(sweep_spec, workers=workers, out=out / "c5_sobol",
-                   resume=(out / "c5_sobol").exists())
-    problem = result.spec["problem"]
-    runs = Runs(result.runs, result.economy, result.regions)
-    rows, indices = [], []
-    for observable in c5["observables"]:
-        y = summarise(runs, observable).groupby("point")["value"].mean().to_numpy()
-        frame, st_all = sobol_indices(problem, y)
-        is_policy = frame["factor"].isin(list(c5["policy"])).to_numpy()
-        diff = st_all[is_policy].sum(axis=0) - st_all[~is_policy].sum(axis=0)
-        lo, hi = np.nanpercentile(diff, [2.5, 97.5])
-        openness_total = float(frame["ST"][~is_policy].sum())
-        policy_total = float(frame["ST"][is_policy].sum())
-        effect = Effect(openness_total, policy_total, policy_total - openness_total, float(lo),
-                        float(hi), float("nan"), float("nan"), float("nan"), len(y))
-        rows.append({
-            "claim": c5["id"], "title": c5["title"], "source": c5["source"],
-            "condition_a": "openness factors: " + ", ".join(c5["openness"]),
-            "condition_b": "policy factors: " + ", ".join(c5["policy"]),
-            "observable": f"{observable} (total Sobol index, summed)",
-            "mean_a": effect.mean_a, "mean_b": effect.mean_b, "effect": effect.difference,
-            "ci_low": effect.ci_low, "ci_high": effect.ci_high, "ratio": float("nan"),
-            "ratio_low": float("nan"), "ratio_high": float("nan"), "margin": 0.0,
-            "replicates": len(y), "sceptic_predicts": "decrease",
-            "sceptic_verdict": judge("decrease", effect, 0.0), "counter_predicts": "increase",
-            "counter_verdict": judge("increase", effect, 0.0)})
-        indices.append(frame.assign(observable=observable,
-                                    group=np.where(is_policy, "policy", "openness")))
-    return rows, pd.concat(indices, ignore_index=True)
 
 
 # -- Walzer's regimes ---------------------------------------------------------------------

@@ -24,21 +24,41 @@ if TYPE_CHECKING:
 
 
 def good_jobs(model: RegionalEconomy) -> np.ndarray:
-    """Which workers hold a good job (Rodrik and Stantcheva 2021, §II; operationalised).
+    """Which workers hold a good job, judged by outcomes only (Rodrik and Stantcheva 2021, §II;
+    operationalised).
 
-    A good job pays at least `labour.good_job_wage` times the regional median wage (a
-    middle-class living standard, set relative to the region, as Rodrik and Stantcheva 2021, §II,
-    define good jobs by the living standard they allow), has
-    lasted `labour.good_job_tenure` quarters (security) and comes with training, i.e. a career
-    ladder (the employer is on the high road, or trains under a policy module).
-
-    One pass over all workers: each worker's wage is compared with her employer's threshold
-    (`good_job_thresholds`; none can be met without an employer).
+    A good job is one the worker is seen to have, whoever pays for it:
+    - pay: at least `labour.good_job_wage` times the regional median wage (a middle-class
+      living standard, set relative to the region, as Rodrik and Stantcheva 2021, §II, define
+      good jobs by the living standard they allow);
+    - security: the job has lasted `labour.good_job_tenure` quarters;
+    - a career ladder: the worker's skill has grown since she took the job by more than a job
+      halfway between a low-road and a high-road job would have made it grow
+      (`realised_skill_growth`).
+    No flag a policy sets (a firm's road, its training commitment) enters the test.
     """
     wf, lp = model.workforce, model.params.labour
     good = wf.wage >= good_job_thresholds(model)[wf.employer]
     good &= wf.tenure >= lp.good_job_tenure
+    good &= realised_skill_growth(model)
     return good
+
+
+def realised_skill_growth(model: RegionalEconomy) -> np.ndarray:
+    """Whether each worker's skill grew on her current job at least as fast as logistic growth
+    at the mean of the low- and high-road learning rates from her skill at hire.
+
+    The benchmark path is the continuous logistic curve `S / (1 + (S / s0 - 1) e^{-g t})`
+    (S = `labour.skill_max`, s0 = skill at hire, t = tenure, g = the mean rate): a low-road job
+    (rate `skill_growth_low`) stays below it, a high-road job or a low-road job with training
+    (about `skill_growth_high`) rises above it. A worker hired at the maximum skill cannot grow
+    and meets it.
+    """
+    wf, lp = model.workforce, model.params.labour
+    g = 0.5 * (lp.skill_growth_low + lp.skill_growth_high)
+    s0 = np.maximum(wf.hire_skill, 1e-12)
+    path = lp.skill_max / (1.0 + (lp.skill_max / s0 - 1.0) * np.exp(-g * wf.tenure))
+    return wf.skill >= path * (1.0 - 1e-9)
 
 
 def good_job_holders(model: RegionalEconomy) -> np.ndarray:
@@ -50,15 +70,25 @@ def good_job_thresholds(model: RegionalEconomy) -> np.ndarray:
     """The wage at or above which a job at each firm slot is good, and +inf after the last.
 
     A worker's region is her employer's (hiring is within the region; a firm that moves
-    lays its workers off), so the regional median wage is read per firm. Firms that do not
-    train offer no good job (+inf), and the last entry, +inf, is what `employer` = -1
-    (unemployed) indexes.
+    lays its workers off), so the regional median wage is read per firm. The last entry,
+    +inf, is what `employer` = -1 (unemployed) indexes.
     """
     t, lp = model.firm_table, model.params.labour
     out = np.full(t.size + 1, np.inf)
     out[:-1] = lp.good_job_wage * model.region_column("median_wage")[t.view("region")]
-    out[:-1][~(t.view("high") | t.view("trains"))] = np.inf
     return out
+
+
+def observed_compliance(model: RegionalEconomy) -> float:
+    """Share of the employed paid at least their region's wage floor (`labour_standard` times
+    the median wage, as bargaining applies it): compliance as observed in pay, not the
+    enforcement probability any module sets. 1 with no one employed."""
+    wf = model.workforce
+    emp = wf.employed_index()
+    if emp.size == 0:
+        return 1.0
+    floor = model.conditions.wage_floor[wf.region[emp]]
+    return float(np.mean(wf.wage[emp] >= floor * (1.0 - 1e-9)))
 
 
 def investor_households(model: RegionalEconomy) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -349,6 +379,7 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
         "skill_dispersion": skill_dispersion,
         "rank_correlation": households["rank_correlation"],
         "compliance": float(t.view("complies")[active].mean()) if active.any() else 1.0,
+        "observed_compliance": observed_compliance(model),
         "member_share": float(model.region_column("member").mean()),
         "supra_transfers": model.flows["supra_transfers"] / revenue if revenue > 0 else 0.0,
         **government_rows(model),

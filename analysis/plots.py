@@ -47,6 +47,7 @@ LABELS = {
     "trade_openness": "trade openness (0-1)",
     "associative_capacity": "associative capacity (0-1)",
     "compliance": "share of firms complying",
+    "observed_compliance": "share of the employed paid at least the floor",
     "local_capture": "share of demand met at home",
 }
 
@@ -311,23 +312,23 @@ def prim_tradeoff(trajectory: pd.DataFrame, observable: str) -> plt.Figure:
         return fig
 
 
-def claim_figure(economy: pd.DataFrame, values: pd.DataFrame, observable: str,
-                 labels: tuple[str, str], title: str) -> plt.Figure:
-    """A claim's two conditions: the observable over time (bands) and per-run end values."""
+def claim_figure(paths: pd.DataFrame, values: pd.DataFrame, observable: str,
+                 labels: tuple[str, ...], title: str) -> plt.Figure:
+    """A claim's conditions (A, B and, for a difference-in-differences, C, D): the observable
+    over time (`paths`: run_id, step, value; bands) and per-run end values."""
     with style():
         fig, (left, right) = plt.subplots(1, 2, figsize=(DOUBLE, 2.4),
                                           gridspec_kw={"width_ratios": [2.2, 1]})
-        for i, cond in enumerate(("A", "B")):
+        conds = "ABCD"[:len(labels)]
+        for i, cond in enumerate(conds):
             runs = values.loc[values["condition"] == cond, "run_id"]
             color = PALETTE[i]
-            if not observable.startswith("regions:"):
-                frame = economy[economy["run_id"].isin(runs)]
-                stats = frame.groupby("step")[observable].agg(
-                    mean="mean", lo=lambda s: s.quantile(0.05), hi=lambda s: s.quantile(0.95))
-                left.plot(stats.index / 4, stats["mean"], color=color,
-                          label=f"{cond}: {labels[i]}")
-                left.fill_between(stats.index / 4, stats["lo"], stats["hi"], color=color,
-                                  alpha=0.2, lw=0)
+            frame = paths[paths["run_id"].isin(runs)]
+            stats = frame.groupby("step")["value"].agg(
+                mean="mean", lo=lambda s: s.quantile(0.05), hi=lambda s: s.quantile(0.95))
+            left.plot(stats.index / 4, stats["mean"], color=color, label=f"{cond}: {labels[i]}")
+            left.fill_between(stats.index / 4, stats["lo"], stats["hi"], color=color,
+                              alpha=0.2, lw=0)
             v = values.loc[values["condition"] == cond, "value"]
             jitter = np.linspace(-0.08, 0.08, len(v))
             right.scatter(np.full(len(v), i) + jitter, v, color=color, s=10)
@@ -337,9 +338,89 @@ def claim_figure(economy: pd.DataFrame, values: pd.DataFrame, observable: str,
                                                if observable.startswith("regions:")
                                                else observable))
         left.legend(frameon=False, fontsize=6)
-        right.set_xticks([0, 1], ["A", "B"])
-        right.set(ylabel="last-quarter mean per run", xlim=(-0.5, 1.5))
+        right.set_xticks(range(len(conds)), list(conds))
+        right.set(ylabel="last-quarter mean per run", xlim=(-0.5, len(conds) - 0.5))
         fig.suptitle(title, fontsize=8)
+        fig.tight_layout()
+        return fig
+
+
+def sobol_convergence(convergence: pd.DataFrame, observable: str) -> plt.Figure:
+    """Grouped total Sobol indices (95% intervals) and the interval of their difference
+    against the number of base samples."""
+    frame = convergence[convergence["observable"] == observable]
+    with style():
+        fig, (left, right) = plt.subplots(1, 2, figsize=(DOUBLE, 2.2))
+        for i, group in enumerate(("openness", "policy")):
+            left.errorbar(frame["base_samples"], frame[f"ST_{group}"],
+                          yerr=frame[f"ST_{group}_conf"], color=PALETTE[i], marker="o", ms=3,
+                          capsize=2, label=f"{group} (total index)")
+        right.plot(frame["base_samples"], frame["difference"], color="black", marker="o", ms=3)
+        right.fill_between(frame["base_samples"], frame["diff_low"], frame["diff_high"],
+                           color="grey", alpha=0.3, lw=0)
+        right.axhline(0, color="black", lw=0.6)
+        for ax in (left, right):
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("base samples")
+        left.set_ylabel(f"Sobol index of {label(observable)}")
+        right.set_ylabel("policy minus openness (95%)")
+        left.legend(frameon=False, fontsize=6)
+        fig.tight_layout()
+        return fig
+
+
+VERDICT_CODES = {"supported": 1.0, "inconclusive": 0.0, "refuted": -1.0}
+
+
+def verdict_map(cells: pd.DataFrame, title: str) -> plt.Figure:
+    """A claim's verdicts over capital_mobility x trade_openness, one panel per government
+    rule: the counter-claim's verdict as colour (green supported, yellow inconclusive, red
+    refuted), the sceptics' as a letter (S supported, r refuted, ? inconclusive)."""
+    rules = list(dict.fromkeys(cells["government_rule"])) if "government_rule" in cells \
+        else ["(rule set by the claim)"]
+    x = "capital_mobility" if "capital_mobility" in cells else None
+    y = "trade_openness" if "trade_openness" in cells else None
+    with style():
+        fig, axes = plt.subplots(1, len(rules), figsize=(min(DOUBLE, 1.5 * len(rules) + 0.6),
+                                                         1.9), squeeze=False)
+        for ax, rule in zip(axes[0], rules, strict=True):
+            sub = cells if "government_rule" not in cells else cells[
+                cells["government_rule"] == rule]
+            xs = sorted(sub[x].unique()) if x else [0]
+            ys = sorted(sub[y].unique()) if y else [0]
+            grid = np.full((len(ys), len(xs)), np.nan)
+            for _, r in sub.iterrows():
+                i = ys.index(r[y]) if y else 0
+                j = xs.index(r[x]) if x else 0
+                grid[i, j] = VERDICT_CODES.get(r["counter_verdict"], np.nan)
+                ax.text(j, i, {"supported": "S", "refuted": "r"}.get(r["sceptic_verdict"], "?"),
+                        ha="center", va="center", fontsize=6)
+            ax.imshow(grid, cmap="RdYlGn", vmin=-1, vmax=1, origin="lower", aspect="auto")
+            ax.set_xticks(range(len(xs)), [_tick(v) for v in xs])
+            ax.set_yticks(range(len(ys)), [_tick(v) for v in ys])
+            ax.set_title(rule, fontsize=6)
+            ax.set_xlabel(label(x) if x else "", fontsize=6)
+        axes[0][0].set_ylabel(label(y) if y else "", fontsize=6)
+        fig.suptitle(f"{title}: counter-claim (colour), sceptics (letter)", fontsize=7)
+        fig.tight_layout()
+        return fig
+
+
+def robust_summary(table: pd.DataFrame) -> plt.Figure:
+    """Per claim, the share of its verdict map where each side's prediction is supported and
+    where both headline verdicts hold."""
+    rows = table[table["robust_share"].notna()] if "robust_share" in table else table.iloc[:0]
+    with style():
+        fig, ax = plt.subplots(figsize=(DOUBLE, 2.6))
+        y = np.arange(len(rows))
+        for k, (col, name) in enumerate((("sceptic_share", "sceptics supported"),
+                                         ("counter_share", "counter-claim supported"),
+                                         ("robust_share", "headline verdicts hold"))):
+            ax.barh(y + (k - 1) * 0.27, rows[col], height=0.27, color=PALETTE[k], label=name)
+        ax.set_yticks(y, rows["claim"])
+        ax.invert_yaxis()
+        ax.set(xlabel="share of the verdict map", xlim=(0, 1))
+        outside_legend(ax)
         fig.tight_layout()
         return fig
 

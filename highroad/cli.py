@@ -141,6 +141,11 @@ def add_claims_parser(sub: Any) -> None:
                         help="figure format (default png)")
     claims.add_argument("--out", default="out/claims", help="report folder (default out/claims)")
     claims.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    claims.add_argument("--quick", action="store_true",
+                        help="a small world, short runs and a small map under two rules "
+                             "(a few minutes; a check of the machinery, not an answer)")
+    claims.add_argument("--no-maps", action="store_true",
+                        help="skip the verdict maps (robust_share is then empty)")
 
 
 def add_plot_parser(sub: Any) -> None:
@@ -535,9 +540,10 @@ def cmd_claims(args: argparse.Namespace) -> int:
     report = run_claims(out=args.out, replicates=args.replicates, steps=args.steps,
                         workers=args.workers, overrides=overrides, only=only,
                         sobol_samples=args.sobol_samples, progress=not args.no_progress,
-                        fmt=args.format)
+                        fmt=args.format, quick=args.quick, maps=not args.no_maps)
     table = report.table[["claim", "observable", "effect", "ci_low", "ci_high",
-                          "sceptic_verdict", "counter_verdict"]]
+                          "sceptic_verdict", "counter_verdict", "placebo_effect", "settled",
+                          "fragile", "robust_share"]]
     print(table.to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
     print(f"\nwrote {report.out}/claims.md, claims.csv, versions.json and figures/")
     return 0

@@ -61,7 +61,9 @@ class LabourMarket:
         staff += np.bincount(employer[hired], minlength=t.size)
         # Tenure restarts for those whose employer changed (among those who moved at all).
         moved = np.concatenate([fired, leaving, hired])
-        wf.tenure[moved[employer[moved] != before[moved]]] = 0
+        changed = moved[employer[moved] != before[moved]]
+        wf.tenure[changed] = 0
+        wf.hire_skill[changed] = wf.skill[changed]  # realised skill growth counts from here
         wf.employer = employer
         t.view("employees")[:] = staff
         self.flows["hires"] += hired.size

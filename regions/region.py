@@ -53,8 +53,11 @@ class Region(mesa.Agent):
         self.index = index
         gov, assoc = model.params.government, model.params.associations
         t, s = self.table, self.slot
-        t.capital_tax[s] = t.preferred_tax[s] = gov.capital_tax
-        t.labour_standard[s] = t.preferred_standard[s] = gov.labour_standard
+        deviant = index == 0  # region 0 may deviate from the others (gov.deviant_*)
+        t.capital_tax[s] = t.preferred_tax[s] = float(np.clip(
+            gov.capital_tax + deviant * gov.deviant_tax, 0.0, 0.9))
+        t.labour_standard[s] = t.preferred_standard[s] = float(np.clip(
+            gov.labour_standard + deviant * gov.deviant_standard, 0.0, 1.0))
         t.associative_capacity[s] = assoc.initial_capacity
         t.perceived_elasticity[s] = gov.elasticity_prior * model.params.world.capital_mobility
         t.enforcement[s] = gov.enforcement

@@ -94,6 +94,8 @@ class GovernmentParams:
     capital_tax: float = spec(0.25, "share of profit", "Regional capital (profit) tax at start; what the fixed rule keeps.", 0, 0.9)
     labour_standard: float = spec(0.5, "share of regional median wage", "Wage floor (Kaitz index) at start; what the fixed rule keeps.", 0, 1)
     enforcement: float = spec(0.8, "probability", "Chance a firm complies with the wage floor in a quarter.", 0, 1)
+    deviant_tax: float = spec(0.0, "share of profit", "Region 0 starts with (and under the fixed rule keeps) capital_tax plus this: one region deviating from the others in taxation.", -0.9, 0.9)
+    deviant_standard: float = spec(0.0, "share of regional median wage", "Region 0 starts with (and under the fixed rule keeps) labour_standard plus this: one region deviating in regulation.", -1, 1)
     public_goods_share: float = spec(0.15, "1", "Share of discretionary spending that builds public capital. OECD general government: gross fixed capital formation about 3% of GDP beside final consumption about 18% (OECD, Government at a Glance 2021), so 3/21.", 0, 1)
     public_goods_depreciation: float = spec(0.0125, "per quarter", "Depreciation of the public capital stock (5% a year: a public investment of 3% of GDP keeps a stock of 60% of GDP, as IMF (2021) measures for advanced economies).", 0, 1)
     initial_public_capital: float = spec(2.4, "quarters of initial output per worker", "Public capital per worker at start: 60% of annual output (IMF (2021), Investment and Capital Stock Dataset, advanced economies); productivity is relative to this level.", 0.01, 100)

@@ -1,17 +1,23 @@
-"""The claims engine: the declared table, the verdict rule, and verdicts that can move."""
+"""The claims engine: the declared table, the checks, and verdicts that can move."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from highroad.analysis.claims import judge, load_claims
+from highroad.analysis.claims import load_claims
+from highroad.analysis.decide import scaled, with_overrides
 from highroad.analysis.report import run_claims, selected
-from highroad.analysis.verdicts import Effect
+from highroad.analysis.verdict_maps import grid, prim_where_sceptics_win
 from highroad.errors import ScenarioError
 from highroad.scenarios import load_scenario
 
-TINY = {"workers_per_region": 150, "firms_per_region": 4, "burn_in": 5}
+TINY = {"workers_per_region": 150, "firms_per_region": 8, "burn_in": 10}
+COLUMNS = ["claim", "observable", "effect", "ci_low", "ci_high", "margin", "sceptic_verdict",
+           "counter_verdict", "placebo_effect", "settled", "fragile", "robust_share"]
 
 
 def test_the_claims_file_covers_all_thirteen_pairs_and_the_extra_comparisons():
@@ -22,27 +28,36 @@ def test_the_claims_file_covers_all_thirteen_pairs_and_the_extra_comparisons():
     assert len(spec.walzer["regimes"]) == 7
     for regime in spec.walzer["regimes"]:
         load_scenario(regime)
-    for claim in spec.claims:  # every condition resolves to a valid scenario
-        for cond in (claim.a, claim.b):
+    for claim in spec.claims:  # every condition, placebo and scaled one is a valid scenario
+        assert claim.why and claim.placebo and claim.observable in spec.sesoi
+        conditions = claim.conditions
+        for cond in (*conditions, *with_overrides(conditions, claim.placebo),
+                     *scaled(conditions, spec.world, 2)):
             load_scenario(cond.scenario, {**spec.world, **cond.overrides})
         assert claim.sceptic_predicts != claim.counter_predicts
+        assert len(claim.weights) == len(conditions)
 
 
-def effect(lo: float, hi: float) -> Effect:
-    return Effect(1.0, 1.0 + (lo + hi) / 2, (lo + hi) / 2, lo, hi, 1.0, 1.0, 1.0, 8)
+def test_every_smallest_effect_of_interest_gives_its_reason():
+    for observable, (value, why) in load_claims().sesoi.items():
+        assert value > 0 and len(why) > 20, observable
 
 
-@pytest.mark.parametrize("prediction, lo, hi, expected", [
-    ("not_decrease", -0.05, 0.3, "supported"),
-    ("not_decrease", -0.5, -0.2, "refuted"),
-    ("not_decrease", -0.3, 0.1, "inconclusive"),
-    ("not_increase", -0.3, 0.05, "supported"),
-    ("not_increase", 0.2, 0.5, "refuted"),
-    ("increase", 0.2, 0.5, "supported"),
-    ("no_change", -0.05, 0.05, "supported"),
+@pytest.mark.parametrize("cut, message", [
+    ("[sesoi]", "sesoi"),
+    ('placebo = { overrides = { "policies.associative_governance.faction_loss" = 0.0 }, '
+     'why = "untied support loses nothing to faction" }', "placebo"),
 ])
-def test_judge_applies_the_rule_to_known_intervals(prediction, lo, hi, expected):
-    assert judge(prediction, effect(lo, hi), margin=0.1) == expected
+def test_a_claims_file_without_margins_or_placebos_is_refused(tmp_path, cut, message):
+    from highroad.analysis.claims import CLAIMS_FILE
+
+    text = CLAIMS_FILE.read_text()
+    assert cut in text
+    broken = text.replace(cut, "[unused]" if cut == "[sesoi]" else "")
+    path = tmp_path / "claims.toml"
+    path.write_text(broken)
+    with pytest.raises(ScenarioError, match=message):
+        load_claims(path)
 
 
 def test_only_selects_claims_and_rejects_unknown_ones():
@@ -53,26 +68,73 @@ def test_only_selects_claims_and_rejects_unknown_ones():
         selected(spec, ["H99"])
 
 
+def test_maps_leave_out_the_axes_a_claim_sets_itself():
+    spec = load_claims()
+    claims = {c.id: c for c in spec.claims}
+    assert all("capital_mobility" not in cell and "government_rule" not in cell
+               for cell in grid(claims["H2/C2"], spec))
+    cells = grid(claims["H11/C11"], spec)
+    assert len(cells) == 3 * 3 * 5 and {"capital_mobility", "trade_openness",
+                                        "government_rule"} == set(cells[0])
+
+
+def test_prim_finds_where_the_sceptics_win():
+    rng = np.random.default_rng(0)
+    cells = pd.DataFrame({"capital_mobility": np.repeat([0.1, 0.5, 0.9], 10),
+                          "trade_openness": rng.uniform(0, 1, 30)})
+    wins = cells["capital_mobility"] > 0.7
+    cells["sceptic_verdict"] = np.where(wins, "supported", "refuted")
+    cells["counter_verdict"] = np.where(wins, "refuted", "supported")
+    box = prim_where_sceptics_win(cells)
+    assert "capital_mobility" in box and "10 of 30" in box
+    scattered = cells.assign(sceptic_verdict=np.where(np.arange(30) % 10 == 0, "supported",
+                                                      "refuted"))
+    assert "no box" in prim_where_sceptics_win(scattered)
+    cells["sceptic_verdict"] = "refuted"
+    assert prim_where_sceptics_win(cells) == ""
+
+
 def test_removing_the_mechanism_moves_the_verdict(tmp_path):
-    """C12 rests on monitoring as a by-product of association; switch that off."""
-    with_mechanism = run_claims(tmp_path / "on", replicates=4, steps=30, workers=2,
-                                overrides=TINY, only=["C12"], progress=False)
-    row = with_mechanism.table.iloc[0]
+    """H11/C11 rests on faction loss under untied support; its placebo removes it."""
+    report = run_claims(tmp_path, replicates=4, steps=40, workers=2, overrides=TINY,
+                        only=["C11"], progress=False, maps=False)
+    row = report.table.iloc[0]
     assert row["counter_verdict"] == "supported" and row["sceptic_verdict"] == "refuted"
-    removed = run_claims(tmp_path / "off", replicates=4, steps=30, workers=2,
-                         overrides={**TINY, "associations.enforcement_effect": 0.0,
-                                    "policies.associative_governance.monitoring_effect": 0.0},
-                         only=["C12"], progress=False)
-    assert removed.table.iloc[0]["counter_verdict"] != "supported"
+    assert row["placebo_effect"] == 0.0  # the two conditions are then the same model
+    assert row["placebo_counter_verdict"] == "refuted"
+    assert row["placebo_sceptic_verdict"] == "supported"
+    assert not row["survives_placebo"]
 
 
-def test_report_files(tmp_path):
-    report = run_claims(tmp_path, replicates=2, steps=8, workers=1, overrides=TINY,
-                        only=["RS2"], progress=False)
-    text = (tmp_path / "claims.md").read_text()
-    assert "## The rule" in text and "RS2" in text and "figures/RS2.png" in text
-    table = pd.read_csv(tmp_path / "claims.csv")
-    assert list(table["claim"]) == ["RS2"] and (tmp_path / "figures" / "RS2.png").exists()
+def test_report_files_and_columns(tmp_path):
+    spec = load_claims()
+    spec_maps = {"capital_mobility": [0.1, 0.9], "trade_openness": [0.5],
+                 "government_rule": ["fixed"], "replicates": 2}
+    claims_file = tmp_path / "claims.toml"
+    text = Path(spec.source).read_text()
+    text = text.replace("capital_mobility = [0.1, 0.5, 0.9]\ntrade_openness = [0.1, 0.5, 0.9]\n"
+                        'government_rule = ["fixed", "competitive", "democratic", "leviathan", '
+                        '"reactive"]\nreplicates = 3',
+                        "\n".join(f"{k} = {v!r}".replace("'", '"') for k, v in spec_maps.items()))
+    claims_file.write_text(text)
+    assert load_claims(claims_file).maps == spec_maps
+    out = tmp_path / "out"
+    report = run_claims(out, replicates=2, steps=8, workers=1, overrides=TINY,
+                        only=["RS1", "H8"], progress=False, claims_file=claims_file)
+    text = (out / "claims.md").read_text()
+    assert "## The rule" in text and "RS1" in text and "figures/RS1.png" in text
+    assert "equivalent to zero" in text and "Dose-response" in text
+    table = pd.read_csv(out / "claims.csv")
+    assert list(table["claim"]) == ["H8/C8", "RS1"]
+    assert set(COLUMNS) <= set(table.columns)
+    assert table[COLUMNS].notna().all().all()
+    assert table.loc[table["claim"] == "H8/C8", "design"].item() == "difference-in-differences"
+    for name in ("RS1", "H8_C8", "RS1_map", "H8_C8_map", "robust_shares"):
+        assert (out / "figures" / f"{name}.png").exists()
+    doses = pd.read_csv(out / "doses.csv")
+    assert list(doses["dose"]) == [0.05, 0.15, 0.5, 1.0]
+    maps = pd.read_csv(out / "verdict_maps.csv")
+    assert len(maps) == 4 and set(maps["claim"]) == {"RS1", "H8/C8"}
     assert report.table.iloc[0]["counter_verdict"] in ("supported", "refuted", "inconclusive")
     # The versions that made the report: in its header and beside the CSV.
     import json
@@ -80,4 +142,25 @@ def test_report_files(tmp_path):
     from highroad.provenance import describe, versions
 
     assert describe(versions()) in text
-    assert json.loads((tmp_path / "versions.json").read_text()) == versions()
+    assert json.loads((out / "versions.json").read_text()) == versions()
+
+
+def test_c5_compares_grouped_sobol_indices_with_a_convergence_table(tmp_path):
+    report = run_claims(tmp_path, replicates=2, steps=8, workers=2, overrides=TINY,
+                        only=["C5"], progress=False, sobol_samples=32)
+    assert list(report.sobol["factor"].unique()) == ["openness", "policy"]
+    convergence = pd.read_csv(tmp_path / "sobol_convergence.csv")
+    assert list(convergence["base_samples"].unique()) == [16, 32]
+    row = report.table.iloc[0]
+    assert row["effect"] == pytest.approx(row["mean_b"] - row["mean_a"])
+    assert row["counter_verdict"] in ("supported", "refuted", "inconclusive")
+    assert (tmp_path / "figures" / "H5_C5_income_gini_convergence.png").exists()
+
+
+def test_the_readme_table_is_the_committed_report():
+    from highroad.analysis.report import readme_table
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    shown = readme.split("<!-- claims-table -->\n", 1)[1].split("\n<!-- /claims-table -->")[0]
+    assert shown == readme_table(pd.read_csv(root / "docs" / "report" / "claims.csv"))

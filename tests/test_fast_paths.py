@@ -6,6 +6,8 @@ and the model-level invariants the shortcuts rely on are checked on a running ec
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -188,12 +190,16 @@ def test_batched_layoffs_release_every_worker_of_a_firm_that_moves(mobile_econom
 
 def test_good_jobs_and_coordinator_pay_read_per_firm_match_per_worker(mobile_economy):
     model = mobile_economy
-    wf, t, lp = model.workforce, model.firm_table, model.params.labour
+    wf, lp = model.workforce, model.params.labour
     emp = wf.employed_index()
-    # Per worker: her region's median wage, her tenure, her employer's training.
+    # Per worker: her region's median wage, her tenure, her skill growth since hire.
     threshold = lp.good_job_wage * model.region_column("median_wage")[wf.region[emp]]
     good = (wf.wage[emp] >= threshold) & (wf.tenure[emp] >= lp.good_job_tenure)
-    good &= (t.view("high") | t.view("trains"))[wf.employer[emp]]
+    g = (lp.skill_growth_low + lp.skill_growth_high) / 2
+    for k, i in enumerate(emp):  # the benchmark path, worker by worker
+        s0 = wf.hire_skill[i]
+        path = lp.skill_max / (1 + (lp.skill_max / s0 - 1) * math.exp(-g * wf.tenure[i]))
+        good[k] &= wf.skill[i] >= path * (1 - 1e-9)
     assert np.array_equal(np.flatnonzero(good_jobs(model)), emp[good])
     # The coordinators' pay against the other employed's, each averaged directly.
     coord = model.coordinator[emp]
