@@ -354,11 +354,12 @@ def _by_region(ax: Any, reg: pd.DataFrame, column: str, top: float) -> None:
         _direct_labels(ax, {int(r): float(wide[r].iloc[-1]) for r in wide.columns}, top)
 
 
-def _ghost(ax: Any, model: DemoEconomy, column: str, scale: float = 1.0) -> None:
+def _ghost(ax: Any, model: DemoEconomy, column: str, scale: float = 1.0,
+           named: bool = True) -> None:
     if model.ghost is not None:
         label, rows = model.ghost
         ax.plot(rows["step"] / 4, scale * rows[column], color="0.5", ls="--", lw=1.6,
-                label=f"previous run (mean): {label}")
+                label=f"previous run (mean): {label}" if named else "previous run")
 
 
 #: The three panels of the lesson: column, y label with its unit, fixed y range where one fits.
@@ -405,7 +406,7 @@ def roads_figure(model: DemoEconomy) -> Figure:
     ax.plot(years, eco["high_road_employment_share"], color=PALETTE[0], ls="--",
             label="high-road employment")
     ax.plot(years, eco["good_jobs_share"], color=PALETTE[2], lw=2, label="good jobs")
-    _ghost(ax, model, "good_jobs_share")
+    _ghost(ax, model, "good_jobs_share", named=False)
     ax.set(ylim=(0, 1), ylabel="share (0-1)", xlabel="years")
     ax.set_title("High road and good jobs", fontsize=9)
     ax.legend(frameon=False, fontsize=7, loc="lower left", ncol=2)
@@ -419,7 +420,7 @@ def inequality_figure(model: DemoEconomy) -> Figure:
     years = eco["step"] / 4
     ax.plot(years, eco["wage_gini"], color=PALETTE[4], label="wage Gini")
     ax.plot(years, eco["income_gini"], color=PALETTE[3], lw=2, label="income Gini")
-    _ghost(ax, model, "income_gini")
+    _ghost(ax, model, "income_gini", named=False)
     top = max(0.6, float(eco[["wage_gini", "income_gini"]].max().max()) + 0.05)
     ax.set(ylim=(0, top), ylabel="Gini (0 = equal)", xlabel="years")
     ax.set_title("Inequality", fontsize=9)
@@ -694,12 +695,13 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
                             on_value=lambda v: stop_year.set(max(1, min(int(v), 1000)))
                             if isinstance(v, int) else None)
         shown = f" · {speed:.1f} quarters/s" if speed and playing.value else ""
-        solara.Text(f"Quarter {m.quarter} (year {m.quarter / 4:.1f}) · "
-                    f"{len(m.workforce):,} workers · {m.n_regions} regions{shown}",
-                    style={"font-weight": "bold"})
-        if not playing.value and m.quarter >= 4 * stop_year.value:
-            solara.Text(f"Paused at year {stop_year.value}: raise 'Stop at year' to go on.",
-                        style={"color": "#8a4b00"})
+        with solara.Column(gap="2px"):
+            solara.Text(f"Quarter {m.quarter} (year {m.quarter / 4:.1f}) · "
+                        f"{len(m.workforce):,} workers · {m.n_regions} regions{shown}",
+                        style={"font-weight": "bold"})
+            if not playing.value and m.quarter >= 4 * stop_year.value:
+                solara.Text(f"Paused at year {stop_year.value}: raise 'Stop at year' to go "
+                            "on.", style={"color": "#8a4b00"})
 
 
 def start_scenario() -> str:
