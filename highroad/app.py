@@ -635,7 +635,8 @@ def WorldLevers(model: solara.Reactive[DemoEconomy]) -> None:
                     f"trade openness {m.levers['trade_openness']:.2f}, rule "
                     f"{m.levers['government_rule']}, capital sees taxes "
                     f"{m.params.capital.tax_salience:g}; packages on: "
-                    f"{', '.join(m.policies_on) or 'none'}.", style={"font-size": "12px"})
+                    f"{', '.join(m.policies_on) or 'none'}. Changes marked on the charts: "
+                    f"{len(m.lever_changes)}.", style={"font-size": "12px"})
 
 
 @solara.component
