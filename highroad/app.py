@@ -1,14 +1,16 @@
-"""The classroom demo: a Mesa `SolaraViz` page where the race to the bottom happens live.
+"""The classroom demo: a Solara page where the race to the bottom happens live.
 
-Start it with `highroad demo` (or `solara run highroad.app`). Two kinds of control:
+Start it with `highroad demo` (or `solara run highroad.app`). Three kinds of control:
 
+- *Run*: Reset, play/pause, step, a pace in quarters per second and the year play stops at
+  (`RunControls`; the page's own loop, so the pace is what a teacher sets).
 - *The world, acts now* (capital mobility, trade openness, government rule): the model reads
-  these afresh every quarter, so the sidebar card below changes the running economy and marks
-  the moment on every chart. Mesa's own parameter card only applies values at Reset, which
-  would hide the point of the lesson: "free capital now, watch what governments do".
-- *Model parameters, apply at Reset* (Mesa's card): scenario, number of regions, one switch per
-  policy package in `highroad.policies.REGISTRY` (added to the packages the scenario already
-  enables), and the seed.
+  these afresh every quarter, so the sidebar card changes the running economy and marks the
+  moment on every chart (a slider counts once, when released).
+- *Model parameters, apply at Reset* (Mesa's `ModelCreator` card): scenario, number of
+  regions, capital's tax salience, one switch per policy package in
+  `highroad.policies.REGISTRY`, and the seed; and the lesson's presets
+  (`highroad.lesson.PRESETS`), which start a fresh run with the previous one as a ghost.
 
 Charts are matplotlib PNGs rendered on the server: no JavaScript from a CDN, so the page
 works on a classroom network with no internet.
@@ -110,7 +112,7 @@ def region_colour(region: int) -> str:
 class DemoEconomy(RegionalEconomy):
     """`RegionalEconomy` built from the app's keyword controls, ready to watch.
 
-    Mesa's SolaraViz rebuilds the model as `DemoEconomy(**controls)` on Reset. A lever left at
+    Reset rebuilds the model as `PageEconomy(**card values)`. A lever left at
     None takes the scenario's value; a policy switch (keyword named after a `REGISTRY` entry)
     turns that package on in addition to those the scenario enables. The scenario's burn-in is
     run here, so quarter 0 on screen is a settled economy and every later step records a row.

@@ -476,9 +476,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def add_demo_parser(sub: Any) -> None:
     """The `demo` subcommand: the classroom app (highroad/app.py, docs/teaching.md)."""
     demo = sub.add_parser(
-        "demo", help="the classroom app in the browser (Mesa SolaraViz)",
-        description="Start the interactive classroom app (a Mesa SolaraViz page served by "
-                    "Solara) and print its address. Ctrl+C stops it.")
+        "demo", help="the classroom app in the browser (Solara, Mesa)",
+        description="Start the interactive classroom app (a Solara page with Mesa's "
+                    "parameter card) and print its address. Ctrl+C stops it.")
     demo.add_argument("--scenario", default="baseline",
                       help="scenario the app starts from (default baseline)")
     demo.add_argument("--port", type=int, default=8765,
