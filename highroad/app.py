@@ -328,11 +328,14 @@ def _finish(ax: Any, model: DemoEconomy, label: bool = True) -> None:
     for k, ((_, text), x, row) in enumerate(zip(model.lever_changes, years,
                                                  marker_rows(years, end), strict=True)):
         ax.axvline(x, color="0.45", ls=":", lw=1.2)
-        if label:
-            ax.annotate(f"{k + 1}" + (f" {text}" if row >= 0 else ""), (x, 1.0),
-                        xycoords=("data", "axes fraction"),
-                        xytext=(2, -3 - 9 * max(row, 0)), textcoords="offset points",
+        if label and row >= 0:
+            ax.annotate(f"{k + 1} {text}", (x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -3 - 9 * row), textcoords="offset points",
                         va="top", fontsize=7, color="0.25")
+        elif label:  # every row taken: the number only, above the plot, as a tick label
+            ax.annotate(f"{k + 1}", (x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(0, 2), textcoords="offset points", ha="center",
+                        va="bottom", fontsize=6, color="0.25", annotation_clip=False)
 
 
 def _direct_labels(ax: Any, ends: dict[int, float], span: float) -> None:
@@ -513,7 +516,8 @@ def Charts(model: DemoEconomy) -> None:
     """The lesson picture on the left (it fits a 1280×720 screen whole), the rest beside it."""
     with solara.Row(gap="8px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
         Chart(model, lesson_figure)
-        with solara.Column(gap="4px"):
+        # A fixed width: a long "Colour regions by" choice must not push this column below.
+        with solara.Column(gap="4px", style={"width": "392px"}):
             RegionNetwork(model)
             Chart(model, roads_figure)
             Chart(model, inequality_figure)
@@ -697,11 +701,13 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
             solara.InputInt("Stop at year", value=stop_year.value, dense=True,
                             on_value=lambda v: stop_year.set(max(1, min(int(v), 1000)))
                             if isinstance(v, int) else None)
-        shown = f" · {speed:.1f} quarters/s" if speed and playing.value else ""
+        # Lines of fixed content, so the sidebar does not move under a teacher's mouse.
+        shown = f"{speed:.1f} quarters/s" if speed and playing.value else "paused"
         with solara.Column(gap="2px"):
-            solara.Text(f"Quarter {m.quarter} (year {m.quarter / 4:.1f}) · "
-                        f"{len(m.workforce):,} workers · {m.n_regions} regions{shown}",
+            solara.Text(f"Quarter {m.quarter} (year {m.quarter / 4:.1f}) · {shown}",
                         style={"font-weight": "bold"})
+            solara.Text(f"{len(m.workforce):,} workers · {m.n_regions} regions",
+                        style={"font-size": "12px"})
             if not playing.value and m.quarter >= 4 * stop_year.value:
                 solara.Text(f"Paused at year {stop_year.value}: raise 'Stop at year' to go "
                             "on.", style={"color": "#8a4b00"})

@@ -175,6 +175,7 @@ def test_a_class_at_1280_by_720(demo_url: str, tmp_path: Path) -> None:
 
             # While it plays, drag capital mobility to the end with the mouse: one change.
             page.get_by_role("button", name="▶").click()
+            page.get_by_text("quarters/s", exact=False).wait_for()
             drag_slider_to_the_end(page, "Capital mobility")
             page.get_by_text("capital mobility 1.00", exact=False).wait_for()
             page.get_by_role("button", name="competitive").click()
