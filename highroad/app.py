@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 import time
 import warnings
 import zlib
@@ -59,7 +60,7 @@ DEFAULT_PACE = 4
 DEFAULT_STOP_YEAR = 40
 #: Shortest time between two redraws while playing (s): fast paces step several quarters
 #: per redraw, so stepping is not held up by drawing.
-REDRAW_SECONDS = 0.25
+REDRAW_SECONDS = 0.4
 #: Environment variable through which `highroad demo --scenario` picks the starting scenario.
 SCENARIO_ENV = "HIGHROAD_DEMO_SCENARIO"
 #: Region observables the network can be coloured by: label and fixed colour range (None:
@@ -158,6 +159,8 @@ class DemoEconomy(RegionalEconomy):
             scen = load_scenario(base, overrides)
         except ScenarioError as exc:  # name the control, not `--set`
             raise ScenarioError("demo", exc.key, exc.problem, exc.allowed) from None
+        # Play steps in a thread while the page changes levers: one at a time.
+        self.lock = threading.RLock()
         super().__init__(scen, seed=parse_seed(seed))
         self.scenario_name = scenario
         self.notice = ""  # a message for the page (see PageEconomy)
@@ -181,7 +184,8 @@ class DemoEconomy(RegionalEconomy):
                 f"{lv['government_rule']}")
 
     def step(self) -> None:
-        super().step()
+        with self.lock:
+            super().step()
         self._step_times.append(time.perf_counter())
 
     @property
@@ -214,7 +218,9 @@ class DemoEconomy(RegionalEconomy):
         changed = {k: v for k, v in levers.items() if self.levers[k] != v}
         if not changed:
             return
-        self.params = load_scenario(self.params, changed)  # validated like any override
+        params = load_scenario(self.params, changed)  # validated like any override
+        with self.lock:  # between two quarters, never during one
+            self.params = params
         self.settings.update(changed)
         text = ", ".join(f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float)
                          else f"{k.replace('_', ' ')} {v}" for k, v in changed.items())
@@ -657,6 +663,7 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
     playing = solara.use_reactive(False)
     pace = solara.use_reactive(DEFAULT_PACE)
     stop_year = solara.use_reactive(DEFAULT_STOP_YEAR)
+    failure = solara.use_reactive("")
 
     def play() -> None:
         # Quarter k of this play is due at start + k / pace: a redraw that takes longer
@@ -669,7 +676,11 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
             if pace.value != rate:  # a new pace counts from now
                 start, done, rate = time.perf_counter(), 0, pace.value
             time.sleep(max(0.0, start + done / rate - time.perf_counter()))
-            m.step()
+            try:
+                m.step()
+            except Exception as exc:  # shown on the page, not lost in a thread
+                failure.set(f"The run stopped at quarter {m.quarter}: {exc}")
+                break
             done += 1
             if time.perf_counter() - drawn >= REDRAW_SECONDS:
                 force_update()
@@ -690,7 +701,7 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
             solara.Button("Reset", color="primary", on_click=lambda: (playing.set(False),
                                                                        on_reset()))
             solara.Button("❚❚" if playing.value else "▶", color="primary",
-                          on_click=lambda: playing.set(not playing.value))
+                          on_click=lambda: (failure.set(""), playing.set(not playing.value)))
             solara.Button("Step", color="primary", on_click=step, disabled=playing.value)
         with solara.Tooltip(TIPS["pace"]):
             solara.ToggleButtonsSingle(value=pace.value, values=list(PACES), dense=True,
@@ -708,6 +719,8 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
                         style={"font-weight": "bold"})
             solara.Text(f"{len(m.workforce):,} workers · {m.n_regions} regions",
                         style={"font-size": "12px"})
+            if failure.value:
+                solara.Text(failure.value, style={"color": "#b00020", "font-weight": "bold"})
             if not playing.value and m.quarter >= 4 * stop_year.value:
                 solara.Text(f"Paused at year {stop_year.value}: raise 'Stop at year' to go "
                             "on.", style={"color": "#8a4b00"})

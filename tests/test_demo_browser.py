@@ -90,9 +90,13 @@ def quarter(page: sync_api.Page) -> int:
 
 
 def wait_for_quarter(page: sync_api.Page, at_least: int) -> None:
-    page.wait_for_function(
-        "n => { const m = document.body.innerText.match(/Quarter (\\d+)/);"
-        " return m && Number(m[1]) >= n; }", arg=at_least, timeout=WAIT_MS)
+    try:
+        page.wait_for_function(
+            "n => { const m = document.body.innerText.match(/Quarter (\\d+)/);"
+            " return m && Number(m[1]) >= n; }", arg=at_least, timeout=WAIT_MS)
+    except sync_api.TimeoutError:
+        pytest.fail(f"quarter {at_least} not reached; the page says:\n"
+                    + page.inner_text("body")[:1500])
 
 
 def pause(page: sync_api.Page) -> None:
@@ -140,6 +144,15 @@ def drag_slider_to_the_end(page: sync_api.Page, label: str) -> None:
     page.mouse.up()
 
 
+def stop_at(page: sync_api.Page, year: int) -> None:
+    box = page.get_by_label("Stop at year")
+    box.fill(str(year))
+    box.press("Enter")
+    page.wait_for_function("y => !document.body.innerText.includes('Paused at year') ||"
+                           " document.body.innerText.includes('Paused at year ' + y)",
+                           arg=year, timeout=WAIT_MS)
+
+
 def download(page: sync_api.Page, label: str) -> bytes:
     with page.expect_download(timeout=WAIT_MS) as info:
         page.get_by_role("button", name=label).click()
@@ -164,16 +177,19 @@ def test_a_class_at_1280_by_720(demo_url: str, tmp_path: Path) -> None:
             lesson = page.locator("img").first.bounding_box()
             assert lesson and lesson["y"] + lesson["height"] <= 720  # in view, whole
 
-            # The pace control: 16 quarters a second, play, pause.
+            # The pace control: 16 quarters a second; run to year 3, where play stops.
             page.get_by_role("button", name="16", exact=True).click()
+            stop_at(page, 3)
             page.get_by_role("button", name="▶").click()
-            wait_for_quarter(page, 8)
-            pause(page)
+            page.get_by_text("Paused at year 3", exact=False).wait_for()
+            time.sleep(1.0)  # the last redraw reaches the page
+            assert quarter(page) == 12
             played = charts(page)
             assert all(a != b for a, b in zip(at_start, played, strict=True)), \
                 "a chart did not redraw while playing"
 
             # While it plays, drag capital mobility to the end with the mouse: one change.
+            stop_at(page, 200)
             page.get_by_role("button", name="▶").click()
             page.get_by_text("quarters/s", exact=False).wait_for()
             drag_slider_to_the_end(page, "Capital mobility")
