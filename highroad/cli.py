@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run a scenario: summary table, tidy data, chart",
                          description="Run a scenario and write tidy data (Parquet, CSV), the "
-                                     "resolved scenario and a four-panel chart to --out.")
+                                     "resolved scenario and a six-panel chart to --out.")
     run.add_argument("scenario", nargs="?", default="baseline",
                      help="a scenario name from `highroad scenarios`, or a path to a .toml file")
     run.add_argument("--steps", type=int, help="recorded quarters (overrides the scenario)")
@@ -34,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a scenario key, e.g. --set capital_mobility=0.9 "
                           "--set government.capital_tax=0.3 (repeatable)")
     run.add_argument("--out", default="out", help="output folder (default out/)")
+    run.add_argument("--replicates", type=int, default=1, metavar="N",
+                     help="seeds SEED..SEED+N-1 on the chart: their median and the band from "
+                          "lowest to highest (the data files are SEED's run; default 1)")
+    run.add_argument("--compare", action="append", default=[], metavar="KEY=VALUE",
+                     help="a counterfactual drawn dashed on the chart: the same run with this "
+                          "override too, e.g. --compare capital_mobility=0 (repeatable)")
+    run.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                     help="chart format (default png, at 200 dpi)")
     run.add_argument("--reporter", dest="reporters", action="append", default=[],
                      metavar="NAME=MODULE:FUNCTION",
                      help="an extra economy column computed by your own function of the model, "
@@ -258,7 +266,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise ScenarioError("--steps", "steps", f"{args.steps} is out of range", ">= 1")
         overrides["steps"] = args.steps
     check_seed(args.seed)
+    if args.replicates < 1:
+        raise ScenarioError("--replicates", "replicates", f"{args.replicates} is out of range",
+                            ">= 1")
+    compare: dict[str, Any] = dict(parse_override(text) for text in args.compare)
     scenario = load_scenario(args.scenario, overrides)  # validate before anything is written
+    if compare:
+        load_scenario(args.scenario, {**overrides, **compare})
     reporters = dict(parse_reporter(text) for text in args.reporters)
     agents = (None if args.record_agents is None else
               AgentRecording(every=args.record_agents, workers=args.sample_workers))
@@ -270,6 +284,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = simulate(scenario, seed=args.seed, progress=not args.no_progress,
                           keep_model=True, reporters=reporters, record_agents=agents)
         files = write_run(result, overrides, private, reporters, agents)
+        files.append(write_chart(result, args, overrides, compare, private))
         outputs.publish(private, out, files, f"{scenario.name}_manifest.json",
                         scenario=scenario.name, seed=args.seed, overrides=overrides)
     table = result.summary()
@@ -286,7 +301,6 @@ def write_run(result: Any, overrides: dict[str, Any], folder: Path,
               reporters: dict[str, str] | None = None, agents: Any = None) -> list[str]:
     """Write a run's tables, agent tables, network, resolved scenario (with the versions that
     made it) and chart to `folder`; return their names."""
-    from highroad.analysis.charts import save_figure, summary_figure
 
     scenario, seed = result.scenario, result.seed
     stem = scenario.name
@@ -300,13 +314,43 @@ def write_run(result: Any, overrides: dict[str, Any], folder: Path,
                 "versions": versions(), "reporters": reporters or {},
                 "record_agents": agents and agents.to_dict()}
     (folder / f"{stem}_scenario.json").write_text(json.dumps(resolved, indent=2, default=str))
-    changed = ", ".join(f"{k}={v}" for k, v in overrides.items() if k != "steps")
-    title = f"{stem}, seed {seed}" + (f": {changed}" if changed else "")
-    fig = summary_figure(result.economy, result.regions, title[:110])
-    save_figure(fig, folder / f"{stem}_summary.png")
     tables = [*result.agents, "economy", "regions", "households"]
     return [f"{stem}_{name}.{ext}" for name in tables for ext in ("parquet", "csv")] + [
-        f"{stem}_network.json", f"{stem}_scenario.json", f"{stem}_summary.png"]
+        f"{stem}_network.json", f"{stem}_scenario.json"]
+
+
+def plain_title(scenario: Any) -> str:
+    """The chart's title in words: what was run, from the resolved scenario."""
+    w = scenario.world
+    modules = [name.replace("_", " ") for name, p in scenario.policies.items() if p.enabled]
+    salience = scenario.capital.tax_salience
+    return (f"{w.n_regions} regions, {w.government_rule} governments, capital mobility "
+            f"{w.capital_mobility:g}" + ("" if salience == 1 else
+                                         f", capital sees {salience:g} of tax differences")
+            + (f", with {', '.join(modules)}" if modules else ""))
+
+
+def write_chart(result: Any, args: argparse.Namespace, overrides: dict[str, Any],
+                compare: dict[str, Any], folder: Path) -> str:
+    """The summary chart: SEED's run (and the replicates' band), and the counterfactual."""
+    from highroad.analysis.charts import save_figure, summary_figure
+    from highroad.api import simulate
+
+    seeds = range(args.seed, args.seed + args.replicates)
+    runs = [result.economy] + [simulate(result.scenario, seed=s).economy for s in seeds[1:]]
+    others = None
+    label = "as run"
+    if compare:
+        settings = {**overrides, **compare}
+        others = [simulate(args.scenario, seed=s, overrides=settings).economy for s in seeds]
+        label = ", ".join(f"{k}={v}" for k, v in compare.items())
+    seed_text = (f"seed {args.seed}" if args.replicates == 1 else
+                 f"seeds {args.seed}-{args.seed + args.replicates - 1}")
+    title = f"{plain_title(result.scenario)} ({seed_text})"
+    fig = summary_figure(runs, result.regions, title, others, "as run", f"dashed: {label}")
+    name = f"{result.scenario.name}_summary.{args.format}"
+    save_figure(fig, folder / name, dpi=200)
+    return name
 
 
 def run_header(scenario: Any, seed: int, overrides: dict[str, Any]) -> str:
@@ -437,9 +481,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def add_demo_parser(sub: Any) -> None:
     """The `demo` subcommand: the classroom app (highroad/app.py, docs/teaching.md)."""
     demo = sub.add_parser(
-        "demo", help="the classroom app in the browser (Mesa SolaraViz)",
-        description="Start the interactive classroom app (a Mesa SolaraViz page served by "
-                    "Solara) and print its address. Ctrl+C stops it.")
+        "demo", help="the classroom app in the browser (Solara, Mesa)",
+        description="Start the interactive classroom app (a Solara page with Mesa's "
+                    "parameter card) and print its address. Ctrl+C stops it.")
     demo.add_argument("--scenario", default="baseline",
                       help="scenario the app starts from (default baseline)")
     demo.add_argument("--port", type=int, default=8765,

@@ -126,3 +126,28 @@ def test_run_writes_reporters_and_agent_tables(tmp_path):
 def one(model) -> int:
     """A reporter for the test above (`test_cli:one`)."""
     return 1
+
+
+def test_run_chart_bands_counterfactual_and_format(tmp_path):
+    from highroad.analysis.charts import PANELS, summary_figure
+
+    code = main(["run", "baseline", "--steps", "4", "--out", str(tmp_path), "--no-progress",
+                 "--set", "n_regions=2", "--set", "workers_per_region=200",
+                 "--set", "firms_per_region=4", "--set", "burn_in=2",
+                 "--replicates", "2", "--compare", "capital_mobility=0", "--format", "svg"])
+    assert code == 0
+    assert (tmp_path / "baseline_summary.svg").read_bytes().lstrip().startswith(b"<?xml")
+    runs = [pd.read_parquet(tmp_path / "baseline_economy.parquet")] * 2
+    regions = pd.read_parquet(tmp_path / "baseline_regions.parquet")
+    fig = summary_figure(runs, regions, "t", [runs[0].assign(capital_flight=0.0)], "as run",
+                         "dashed: capital_mobility=0")
+    assert len(fig.axes) == len(PANELS) == 6  # Gini and unemployment on separate axes
+    for ax, (_, _, unit, _, _) in zip(fig.axes, PANELS, strict=True):
+        assert ax.get_ylabel() == unit and ax.get_ylim()[0] == 0
+        assert len(ax.collections) == 1  # the replicates' band (the compare has one run)
+        assert any(line.get_linestyle() == "--" for line in ax.lines)  # the counterfactual
+
+
+def test_run_refuses_zero_replicates(tmp_path, capsys):
+    assert main(["run", "baseline", "--replicates", "0", "--out", str(tmp_path)]) == 2
+    assert "replicates" in capsys.readouterr().err

@@ -206,14 +206,21 @@ def test_rebuilt_keeps_everything_but_what_changes() -> None:
     assert fresh.levers["capital_mobility"] == 0.8
 
 
-def test_history_is_a_bounded_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app, "WINDOW", 5)
+def test_history_keeps_the_whole_run() -> None:
     model = small(n_regions=3)
     for _ in range(8):
         model.step()
     eco, reg = model.history()
-    assert list(eco["step"]) == [4, 5, 6, 7, 8]
-    assert sorted(reg["step"].unique()) == [4, 5, 6, 7, 8] and len(reg) == 15
+    assert list(eco["step"]) == list(range(9))
+    assert sorted(reg["step"].unique()) == list(range(9)) and len(reg) == 27
+
+
+@pytest.mark.parametrize("years, rows", [
+    ([5.0, 5.25, 5.5, 30.0], [0, 1, 2, 0]),
+    ([1.0] * 6, [0, 1, 2, 3, -1, -1]),
+])
+def test_marker_labels_never_share_a_row_when_close(years, rows) -> None:
+    assert app.marker_rows(years, span=40.0) == rows
 
 
 # -- figures --------------------------------------------------------------------------------
@@ -229,30 +236,60 @@ def played() -> app.DemoEconomy:
     return model
 
 
-def test_race_figure_has_a_line_per_region_and_the_mean(played: app.DemoEconomy) -> None:
-    fig = app.race_figure(played)
-    top, bottom = fig.axes
-    series = [[line for line in ax.lines if line.get_linestyle() != ":"] for ax in fig.axes]
+def test_lesson_figure_has_a_line_per_region_the_mean_and_units(
+        played: app.DemoEconomy) -> None:
+    fig = app.lesson_figure(played)
+    tax, standard, flight = fig.axes
+    series = [[line for line in ax.lines if line.get_linestyle() != ":"] for ax in (tax,
+                                                                                  standard)]
     assert len(series[0]) == len(series[1]) == played.n_regions + 1
-    assert len(top.lines) == len(series[0]) + 1  # and one dotted line: the lever mark
-    assert top.get_ylabel() == "capital tax" and bottom.get_ylabel() == "labour standard"
+    assert len(tax.lines) == len(series[0]) + 1  # and one dotted line: the lever mark
+    assert "share of profit" in tax.get_ylabel()
+    assert "median wage" in standard.get_ylabel()
+    assert "% of capital" in flight.get_ylabel() and "years" in flight.get_xlabel()
     assert [line.get_color() for line in series[0][:-1]] == [
         app.region_colour(r) for r in range(played.n_regions)]
-    assert any("capital mobility 1" in t.get_text() for t in top.texts)  # the lever mark
+    assert any("capital mobility 1" in t.get_text() for t in tax.texts)  # the lever mark
+    assert {f"R{r}" for r in range(played.n_regions)} <= {t.get_text() for t in tax.texts}
+    eco, _ = played.history()
+    assert any(np.allclose(line.get_ydata(), 100 * eco["capital_flight"])
+               for line in flight.lines)
+    assert tax.get_xlim() == (0.0, app.DEFAULT_STOP_YEAR)  # the whole run stays in view
+
+
+def test_twelve_regions_get_twelve_colours() -> None:
+    assert len({app.region_colour(r) for r in range(12)}) == 12
+
+
+def test_the_previous_run_is_drawn_as_a_ghost(played: app.DemoEconomy) -> None:
+    eco, _ = played.history()
+    played.ghost = ("before", eco.assign(mean_capital_tax=0.123))
+    try:
+        tax = app.lesson_figure(played).axes[0]
+    finally:
+        played.ghost = None
+    dashed = [line for line in tax.lines if line.get_linestyle() == "--"]
+    assert len(dashed) == 1 and np.allclose(dashed[0].get_ydata(), 0.123)
 
 
 @pytest.mark.parametrize("draw, columns", [
     (app.roads_figure, ["high_road_share", "high_road_employment_share", "good_jobs_share"]),
     (app.inequality_figure, ["wage_gini", "income_gini"]),
-    (app.flight_figure, ["capital_flight"]),
 ])
 def test_economy_figures_plot_the_records(played: app.DemoEconomy, draw, columns) -> None:
     (ax,) = draw(played).axes
     data = [line.get_ydata() for line in ax.lines]
     eco, _ = played.history()
-    scale = 100 if columns == ["capital_flight"] else 1
     for column in columns:
-        assert any(np.allclose(y, scale * eco[column]) for y in data), column
+        assert any(np.allclose(y, eco[column]) for y in data), column
+
+
+def test_export_formats(played: app.DemoEconomy) -> None:
+    assert app.figure_bytes(app.lesson_figure(played), "svg").lstrip().startswith(b"<?xml")
+    table = pd.read_csv(__import__("io").BytesIO(app.records_csv(played)))
+    assert list(table["step"]) == list(range(played.quarter + 1))
+    regions = pd.read_csv(__import__("io").BytesIO(app.records_csv(played, regions=True)))
+    assert len(regions) == (played.quarter + 1) * played.n_regions
 
 
 @pytest.mark.parametrize("observable", list(app.OBSERVABLES))
@@ -268,7 +305,7 @@ def test_network_colours_by_any_observable(played: app.DemoEconomy, observable: 
 
 
 def test_figure_png_is_a_png(played: app.DemoEconomy) -> None:
-    assert app.figure_png(app.flight_figure(played)).startswith(b"\x89PNG")
+    assert app.figure_png(app.roads_figure(played)).startswith(b"\x89PNG")
 
 
 # -- components -----------------------------------------------------------------------------
@@ -279,14 +316,24 @@ def InLayout(child: solara.Element) -> None:
         solara.Column(children=[child])
 
 
+def drag(rc, label: str, values: list[float]) -> None:
+    """What a mouse drag sends: a value per move, then one `change` on release."""
+    slider = rc.find(v.Slider, label=label).widget
+    for value in values:
+        slider.v_model = value
+    slider.fire_event("change", values[-1])
+
+
 def test_world_levers_act_on_the_running_model() -> None:
     model = solara.reactive(small())
     _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
     rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.95
+    assert model.value.levers["capital_mobility"] != 0.95  # moving is not releasing
+    drag(rc, "Capital mobility", [0.95])
     assert model.value.levers["capital_mobility"] == 0.95
     rc.find(v.BtnToggle).widget.v_model = app.GOVERNMENT_RULES.index("competitive")
     assert model.value.levers["government_rule"] == "competitive"
-    rc.find(v.Slider, label="Trade openness").widget.v_model = 0.6
+    drag(rc, "Trade openness", [0.6])
     assert model.value.levers["trade_openness"] == 0.6
     assert len(model.value.lever_changes) == 3
     rc.close()
@@ -295,7 +342,7 @@ def test_world_levers_act_on_the_running_model() -> None:
 def test_world_levers_carry_over_a_reset() -> None:
     model = solara.reactive(small())
     _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
-    rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.85
+    drag(rc, "Capital mobility", [0.85])
     model.value = small(seed=5)  # what Mesa's Reset does: built from its own card only
     assert model.value.levers["capital_mobility"] == 0.85  # rebuilt under the live levers
     assert model.value.seed == 5 and model.value.quarter == 0
@@ -305,7 +352,7 @@ def test_world_levers_carry_over_a_reset() -> None:
 def test_a_new_scenario_brings_its_own_world(tmp_path) -> None:
     model = solara.reactive(small())
     _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
-    rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.85
+    drag(rc, "Capital mobility", [0.85])
     open_world = tmp_path / "open_world.toml"
     open_world.write_text("capital_mobility = 0.95\ngovernment_rule = \"competitive\"\n")
     model.value = small(scenario=str(open_world))  # Reset with another scenario picked
@@ -315,10 +362,18 @@ def test_a_new_scenario_brings_its_own_world(tmp_path) -> None:
     rc.close()
 
 
+def test_a_mouse_drag_is_one_change() -> None:
+    model = solara.reactive(small())
+    _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
+    drag(rc, "Capital mobility", [0.55, 0.6, 0.7, 0.8, 0.9, 1.0])
+    assert model.value.lever_changes == [(0, "capital mobility 1")]
+    rc.close()
+
+
 def test_page_steps_and_redraws() -> None:
     _, rc = solara.render(InLayout(app.Page()), handle_error=False)
     images = rc.find(ipywidgets.Image)
-    assert len(images) == len(app.COMPONENTS)
+    assert len(images) == len(app.CHARTS) + 1  # and the network
     before = [img.widget.value for img in images]
     rc.find(v.Btn, children=["Step"]).widget.click()
     after = [img.widget.value for img in rc.find(ipywidgets.Image)]
@@ -386,11 +441,11 @@ def test_the_page_takes_good_values_without_a_notice() -> None:
 def test_a_forged_lever_value_is_a_message_in_the_page() -> None:
     model = solara.reactive(small())
     _, rc = solara.render(InLayout(app.WorldLevers(model)), handle_error=False)
-    rc.find(v.Slider, label="Capital mobility").widget.v_model = 5.0
+    drag(rc, "Capital mobility", [5.0])
     assert model.value.levers["capital_mobility"] != 5.0
     texts = " ".join(str(found.widget.children) for found in rc.find(v.Html))
     assert "Not applied" in texts and "capital_mobility" in texts
-    rc.find(v.Slider, label="Capital mobility").widget.v_model = 0.9  # a good value clears it
+    drag(rc, "Capital mobility", [0.9])  # a good value clears it
     assert model.value.levers["capital_mobility"] == 0.9
     assert "Not applied" not in " ".join(str(f.widget.children) for f in rc.find(v.Html))
     rc.close()
@@ -401,3 +456,40 @@ def test_a_forged_network_observable_is_ignored() -> None:
     rc.find(v.Select, label="Colour regions by").widget.v_model = "/etc/passwd"
     assert rc.find(ipywidgets.Image).widget.value
     rc.close()
+
+
+def page_text(rc) -> str:
+    return " ".join(str(found.widget.children) for found in rc.find(v.Html))
+
+
+def test_page_reads_quarter_0_at_the_start_and_has_no_threads_switch() -> None:
+    _, rc = solara.render(InLayout(app.Page()), handle_error=False)
+    assert "Quarter 0 (year 0.0)" in page_text(rc)
+    assert not rc.find(v.Checkbox, label="Use Threads")
+    rc.close()
+
+
+def test_a_preset_starts_its_experiment_with_the_previous_run_as_ghost() -> None:
+    _, rc = solara.render(InLayout(app.Page()), handle_error=False)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=[app.PRESETS["placebo"]["label"]]).widget.click()
+    text = page_text(rc)
+    assert "Quarter 0 " in text and "capital sees taxes 0" in text
+    assert "rule competitive" in text and "mobility 0.90" in text
+    assert "Press Reset" not in text  # the card shows the preset's values
+    rc.close()
+
+
+def test_a_card_change_shows_it_waits_for_reset() -> None:
+    model = small()
+    card = {k: spec["value"] for k, spec in app.model_params("baseline", model.settings).items()}
+    assert app.pending(card, model) == []
+    assert app.pending({**card, "seed": "7", "supra_regional": True}, model) == [
+        "supra regional", "seed"]
+
+
+def test_every_preset_builds_and_every_lever_has_a_tooltip() -> None:
+    for name, preset in app.PRESETS.items():
+        assert app.page_problem(preset["controls"]) is None, name
+        assert preset["notice"]
+    assert {"capital_mobility", "trade_openness", "government_rule", "pace"} <= set(app.TIPS)

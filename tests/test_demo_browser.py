@@ -1,8 +1,9 @@
 """The classroom demo in a real browser: `highroad demo` served on a free loopback port,
 driven by Debian's headless Chromium through Playwright.
 
-Plays the economy, frees capital with the slider, switches governments to the competitive
-rule, and checks the charts redraw, the running model took the levers, and nothing errs.
+At 1280×720: sets the pace, plays, drags the capital-mobility slider with the mouse (one
+change), switches governments to the competitive rule, opens the guide, loads a preset and
+exports the charts and the data; checks the charts redraw and nothing errs.
 Every wait is bounded; the server's whole process group is killed whatever happens.
 """
 
@@ -89,9 +90,13 @@ def quarter(page: sync_api.Page) -> int:
 
 
 def wait_for_quarter(page: sync_api.Page, at_least: int) -> None:
-    page.wait_for_function(
-        "n => { const m = document.body.innerText.match(/Quarter (\\d+)/);"
-        " return m && Number(m[1]) >= n; }", arg=at_least, timeout=WAIT_MS)
+    try:
+        page.wait_for_function(
+            "n => { const m = document.body.innerText.match(/Quarter (\\d+)/);"
+            " return m && Number(m[1]) >= n; }", arg=at_least, timeout=WAIT_MS)
+    except sync_api.TimeoutError:
+        pytest.fail(f"quarter {at_least} not reached; the page says:\n"
+                    + page.inner_text("body")[:1500])
 
 
 def pause(page: sync_api.Page) -> None:
@@ -126,42 +131,94 @@ def assert_no_error(page: sync_api.Page, page_errors: list[str]) -> None:
     assert page_errors == []
 
 
-def test_play_free_capital_and_watch(demo_url: str, tmp_path: Path) -> None:
+def drag_slider_to_the_end(page: sync_api.Page, label: str) -> None:
+    """A real mouse drag: press on the thumb, move right in small steps, release."""
+    thumb = page.locator(".v-input", has_text=label).locator(".v-slider__thumb")
+    track = page.locator(".v-input", has_text=label).locator(".v-slider")
+    start, box = thumb.bounding_box(), track.bounding_box()
+    assert start and box
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] + 20, y, steps=12)
+    page.mouse.up()
+
+
+def stop_at(page: sync_api.Page, year: int) -> None:
+    box = page.get_by_label("Stop at year")
+    box.fill(str(year))
+    box.press("Enter")
+    page.wait_for_function("y => !document.body.innerText.includes('Paused at year') ||"
+                           " document.body.innerText.includes('Paused at year ' + y)",
+                           arg=year, timeout=WAIT_MS)
+
+
+def download(page: sync_api.Page, label: str) -> bytes:
+    with page.expect_download(timeout=WAIT_MS) as info:
+        page.get_by_role("button", name=label).click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_a_class_at_1280_by_720(demo_url: str, tmp_path: Path) -> None:
+    """Pace, a mouse drag, the guide, a preset and the export, on a projector's screen."""
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1280, "height": 720},
+                                    accept_downloads=True)
             page.set_default_timeout(WAIT_MS)
             page_errors: list[str] = []
             page.on("pageerror", lambda exc: page_errors.append(str(exc)))
             page.goto(demo_url)
-            page.get_by_text("Quarter 0", exact=False).first.wait_for()
-            page.locator("img").nth(4).wait_for()  # all five charts are drawn
+            page.get_by_text("Quarter 0 (year 0.0)", exact=False).first.wait_for()
+            page.locator("img").nth(3).wait_for()  # the lesson, network, roads, inequality
             at_start = charts(page)
-            assert len(at_start) == 5
+            assert len(at_start) == 4
+            lesson = page.locator("img").first.bounding_box()
+            assert lesson and lesson["y"] + lesson["height"] <= 720  # in view, whole
 
-            page.get_by_role("button", name="▶").click()  # Mesa's play button
-            wait_for_quarter(page, 8)
-            pause(page)
+            # The pace control: 16 quarters a second; run to year 3, where play stops.
+            page.get_by_role("button", name="16", exact=True).click()
+            stop_at(page, 3)
+            page.get_by_role("button", name="▶").click()
+            page.get_by_text("Paused at year 3", exact=False).wait_for()
+            time.sleep(1.0)  # the last redraw reaches the page
+            assert quarter(page) == 12
             played = charts(page)
             assert all(a != b for a, b in zip(at_start, played, strict=True)), \
                 "a chart did not redraw while playing"
 
-            # While it plays, free capital: focus the slider's thumb, take it to the end.
+            # While it plays, drag capital mobility to the end with the mouse: one change.
+            stop_at(page, 200)
             page.get_by_role("button", name="▶").click()
-            slider = page.locator(".v-input", has_text="Capital mobility").get_by_role("slider")
-            slider.focus()
-            page.keyboard.press("End")
+            page.get_by_text("quarters/s", exact=False).wait_for()
+            drag_slider_to_the_end(page, "Capital mobility")
             page.get_by_text("capital mobility 1.00", exact=False).wait_for()
             page.get_by_role("button", name="competitive").click()
             page.get_by_text("rule competitive", exact=False).wait_for()
-            wait_for_quarter(page, quarter(page) + 12)
+            wait_for_quarter(page, quarter(page) + 8)
             pause(page)
+            assert "Changes marked on the charts: 2." in page.inner_text("body")
             after = charts(page)
             assert all(a != b for a, b in zip(played, after, strict=True)), \
                 "a chart did not redraw after the levers moved"
+
+            # The guide panel.
+            page.get_by_text("About this model", exact=False).click()
+            page.get_by_text("What to notice now", exact=False).wait_for()
+
+            # A preset: a fresh run of the placebo.
+            page.get_by_role("button", name="Placebo: tax-blind capital").click()
+            page.get_by_text("capital sees taxes 0", exact=False).wait_for()
+            assert quarter(page) == 0
+            page.get_by_text("tax-blind", exact=False).first.wait_for()
+
+            # Export: data and charts.
+            assert download(page, "Data CSV").startswith(b"step,")
+            assert download(page, "Charts SVG").lstrip().startswith(b"<?xml")
+            assert download(page, "Charts PNG").startswith(b"\x89PNG")
             assert_no_error(page, page_errors)
-            page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
+            page.screenshot(path=str(tmp_path / "demo.png"))
         finally:
             browser.close()
     assert (tmp_path / "demo.png").stat().st_size > 10_000

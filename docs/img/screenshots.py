@@ -20,10 +20,11 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from highroad.lesson import PRESETS
+
 HERE = Path(__file__).resolve().parent
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PACKAGE = ("associative governance", "quasi public goods", "asset redistribution")
 
 
 def serve() -> tuple[subprocess.Popen, str]:
@@ -48,28 +49,17 @@ def quarter(page: Page) -> int:
     return int(re.search(r"Quarter (\d+)", page.inner_text("body")).group(1))
 
 
-def play_until(page: Page, target: int) -> None:
-    """Play, then pause at the first redraw at or after quarter `target`."""
+def run_preset(page: Page, label: str) -> None:
+    """Load a lesson preset, play at the fastest pace and wait for the stop at year 40."""
+    page.get_by_role("button", name=label).click()
+    page.wait_for_function("() => /Quarter 0 /.test(document.body.innerText)")
+    page.get_by_role("button", name="40", exact=True).click()
     page.get_by_role("button", name="▶").click()
-    page.wait_for_function(
-        "n => Number((document.body.innerText.match(/Quarter (\\d+)/) || [0, 0])[1]) >= n",
-        arg=target, timeout=120_000)
-    page.get_by_role("button", name="❚❚").click()
+    page.get_by_text("Paused at year", exact=False).wait_for(timeout=180_000)
     time.sleep(1.0)  # the last redraw reaches the page
 
 
-def switch(page: Page, label: str) -> None:
-    page.locator(".v-input--checkbox", has_text=label).locator("label").click()
-
-
-def reset(page: Page) -> None:
-    page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("() => /Quarter 0 /.test(document.body.innerText)", timeout=30_000)
-    time.sleep(1.5)  # the live levers' rebuild and its redraw
-
-
 def shot(page: Page, name: str) -> None:
-    # The sidebar scrolled down to the switches; show its top: levers and readout.
     page.evaluate("document.querySelectorAll('.v-navigation-drawer__content')"
                   ".forEach(e => e.scrollTop = 0)")
     time.sleep(0.3)
@@ -82,38 +72,32 @@ def main() -> None:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
-            page = browser.new_page(viewport={"width": 1600, "height": 1290})
+            # A classroom projector: 1280×720, the lesson's three charts in view together.
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
             page.set_default_timeout(30_000)
             page.goto(url)
-            page.locator("img").nth(4).wait_for()
+            page.locator("img").nth(3).wait_for()
             time.sleep(1.0)
             shot(page, "demo_start.png")
-
-            # Experiment 1: five calm years, then free capital and let governments compete.
-            play_until(page, 20)
-            page.locator(".v-input", has_text="Capital mobility").get_by_role("slider").focus()
-            page.keyboard.press("End")
-            page.get_by_role("button", name="competitive").click()
-            play_until(page, 120)
+            # Experiment 1: the closed economy, then the race (the closed run as ghost).
+            run_preset(page, PRESETS["closed"]["label"])
+            run_preset(page, PRESETS["race"]["label"])
             shot(page, "demo_race.png")
-
-            # Experiment 2: the same world from quarter 0, with a supra-regional floor.
-            switch(page, "supra regional")
-            reset(page)
-            play_until(page, 120)
-            shot(page, "demo_floor.png")
-
-            # Experiment 3: no floor; the new-egalitarian package instead.
-            switch(page, "supra regional")
-            for label in PACKAGE:
-                switch(page, label)
-            reset(page)
-            play_until(page, 120)
+            # Experiment 2: the placebo, the race as ghost.
+            run_preset(page, PRESETS["placebo"]["label"])
+            shot(page, "demo_placebo.png")
+            # Experiment 3: the race again, then the package (the race as ghost).
+            run_preset(page, PRESETS["race"]["label"])
+            run_preset(page, PRESETS["package"]["label"])
             page.locator(".v-select", has_text="Colour regions by").locator(
                 ".v-select__selections").click()
             page.get_by_role("option", name="good-jobs share of workers").click()
             time.sleep(1.0)
-            shot(page, "demo_new_egalitarian.png")
+            shot(page, "demo_package.png")
+            # The guide open.
+            page.get_by_text("About this model", exact=False).click()
+            time.sleep(1.0)
+            shot(page, "demo_about.png")
             browser.close()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
