@@ -299,9 +299,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def write_run(result: Any, overrides: dict[str, Any], folder: Path,
               reporters: dict[str, str] | None = None, agents: Any = None) -> list[str]:
-    """Write a run's tables, agent tables, network, resolved scenario (with the versions that
-    made it) and chart to `folder`; return their names."""
-
+    """Write a run's tables, agent tables, network and resolved scenario (with the versions
+    that made it) to `folder`; return their names (the chart: `write_chart`)."""
     scenario, seed = result.scenario, result.seed
     stem = scenario.name
     for name, frame in result.agents.items():
