@@ -43,6 +43,19 @@ def grouped_indices(prob: dict[str, Any], y: np.ndarray, resamples: int = 1000
     return frame, np.asarray(si["ST_conf_all"]).T
 
 
+def complete_blocks(y: np.ndarray, n: int, block: int) -> tuple[np.ndarray, int]:
+    """The outputs of the base samples whose every run finished, and how many were dropped.
+
+    A Saltelli design (first order) holds, per base sample, `block` consecutive rows (A, one
+    AB per group, B); a run that stopped (NaN) leaves its base sample incomplete. Dropping
+    whole base samples keeps the estimator's structure: the indices are those of a design
+    with fewer base samples, drawn from the part of the space where runs finish.
+    """
+    rows = np.asarray(y, dtype=float).reshape(n, block)
+    complete = ~np.isnan(rows).any(axis=1)
+    return rows[complete].ravel(), int((~complete).sum())
+
+
 def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | None,
               samples: int | None = None
               ) -> tuple[list[dict[str, Any]], pd.DataFrame, pd.DataFrame]:
@@ -62,16 +75,19 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
         "seed": spec.seed, "overrides": {k: v for k, v in common.items() if k != "steps"},
         "design": {"method": "table", "file": pd.DataFrame(x, columns=prob["names"])},
     }, workers=workers, out=out / "c5_sobol", resume=(out / "c5_sobol").exists())
-    if len(result.failed):
-        raise RuntimeError(f"c5_sobol: {len(result.failed)} runs failed")
     runs = Runs(result.runs, result.economy, result.regions)
     d = float(c5["sesoi"])
     block = len(GROUPS) + 2
     rows, indices, convergence = [], [], []
     for observable in c5["observables"]:
-        y = summarise(runs, observable).groupby("point")["value"].mean().to_numpy()
+        y, dropped = complete_blocks(summarise(runs, observable).groupby("point")["value"]
+                                     .mean().reindex(range(len(x))).to_numpy(), n, block)
+        if dropped > 0.05 * n:
+            raise RuntimeError(f"c5_sobol: {len(result.failed)} runs failed, {dropped} of "
+                               f"{n} base samples incomplete (more than 5%)")
+        kept = len(y) // block
         size = 16
-        while size <= n:
+        while size <= kept:
             frame, st_all = grouped_indices(prob, y[: size * block])
             diff = st_all[1] - st_all[0]
             lo, hi = np.nanpercentile(diff, [2.5, 97.5])
@@ -96,7 +112,9 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
             "claim": c5["id"], "title": c5["title"], "source": c5["source"],
             "condition_a": "openness: " + ", ".join(c5["openness"]),
             "condition_b": "policy: " + ", ".join(c5["policy"]),
-            "design": f"grouped Sobol, {len(y)} runs, {common.get('government_rule')} rule",
+            "design": (f"grouped Sobol, {len(y)} runs, {common.get('government_rule')} rule"
+                       + (f"; {dropped} of {n} base samples left out: a run stopped at a "
+                          "plausibility bound" if dropped else "")),
             "observable": f"{observable} (total Sobol index, policy minus openness)",
             "why": c5.get("why", ""), "mean_a": openness, "mean_b": policy,
             "effect": effect.difference, "ci_low": effect.ci_low, "ci_high": effect.ci_high,

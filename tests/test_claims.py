@@ -164,3 +164,13 @@ def test_the_readme_table_is_the_committed_report():
     readme = (root / "README.md").read_text()
     shown = readme.split("<!-- claims-table -->\n", 1)[1].split("\n<!-- /claims-table -->")[0]
     assert shown == readme_table(pd.read_csv(root / "docs" / "report" / "claims.csv"))
+
+
+def test_c5_drops_only_the_base_samples_a_stopped_run_left_incomplete():
+    """A run stopped by a plausibility bound (NaN) removes its whole Saltelli block, no more."""
+    from highroad.analysis.c5 import complete_blocks
+
+    y = np.arange(5 * 4, dtype=float)
+    y[6] = np.nan  # base sample 1 (rows 4-7)
+    kept, dropped = complete_blocks(y, 5, 4)
+    assert dropped == 1 and kept.tolist() == [*range(0, 4), *range(8, 20)]
