@@ -14,7 +14,7 @@ import numpy as np
 from highroad.agents.firm import INVESTOR_OWNED
 from highroad.regions.beliefs import regressors, rls_update, threat_observation
 from highroad.regions.government import Economics, RegionState
-from highroad.regions.returns import HIGH, LOW
+from highroad.regions.returns import HIGH, LOW, after_tax
 
 if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
@@ -96,7 +96,7 @@ def hear_exit_threats(model: RegionalEconomy) -> None:
     leave = keep * (1.0 + h * cp.world_return)
 
     def goes(tax: np.ndarray) -> np.ndarray:
-        here = np.where(pretax_here > 0, pretax_here * (1.0 - tax), pretax_here)
+        here = after_tax(pretax_here, tax)
         stay = 1.0 + h * (here + cp.relocation_hurdle)
         return (move > stay) | ((here < cp.world_return - cp.exit_hurdle) & (leave > stay))
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from highroad.regions.returns import public_capital_multiplier
+from highroad.regions.returns import after_tax, expected_wage, public_capital_multiplier
 from highroad.regions.welfare import log_utility
 
 OBJECTIVE_RULES = ("competitive", "democratic", "leviathan")
@@ -84,13 +84,6 @@ class Projection:
     capital: np.ndarray             # relative to now
 
 
-def expected_wage(revenue: np.ndarray, outside: float, power: float, floor: np.ndarray,
-                  enforcement: float) -> np.ndarray:
-    """Nash wage, raised to the floor where the floor is enforced (as firms expect it)."""
-    nash = power * revenue + (1.0 - power) * outside
-    return enforcement * np.maximum(nash, floor) + (1.0 - enforcement) * nash
-
-
 def pretax_return(state: RegionState, econ: Economics, multiplier: np.ndarray,
                   floor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pre-tax profit rate on capital, mean wage and the Nash-wage scale for each policy."""
@@ -105,11 +98,6 @@ def pretax_return(state: RegionState, econ: Economics, multiplier: np.ndarray,
     rate = margin * state.utilisation / econ.capital_per_job - econ.depreciation
     mean_wage = h * w_high + (1.0 - h) * w_low
     return rate, mean_wage, h * rev_high + (1.0 - h) * rev_low
-
-
-def after_tax(rate: np.ndarray, tax: np.ndarray) -> np.ndarray:
-    """Profit rate after a tax on positive profits (losses are not refunded)."""
-    return np.where(rate > 0, rate * (1.0 - tax), rate)
 
 
 def capital_response(state: RegionState, econ: Economics, net: np.ndarray,
@@ -145,8 +133,10 @@ def project_policies(state: RegionState, econ: Economics, taxes: np.ndarray,
     """
     taxes, standards = np.broadcast_arrays(np.asarray(taxes, float), np.asarray(standards, float))
     floor = standards * state.median_wage
-    ones = np.ones(2)
-    rate_now, _, _ = pretax_return(state, econ, ones, np.array(state.standard * state.median_wage))
+    # Now: the current policy at the current public capital (the revenue scale of the
+    # employment mix does not depend on the floor).
+    rate_now, _, scale_now = pretax_return(state, econ, np.ones(2),
+                                           np.array(state.standard * state.median_wage))
     net_now = float(after_tax(rate_now, state.tax))
     n = max(state.residents, 1.0)
     g_now = state.public_capital
@@ -166,7 +156,6 @@ def project_policies(state: RegionState, econ: Economics, taxes: np.ndarray,
         steady = econ.public_goods_share * spend / (econ.public_depreciation * n)
         g = steady + keep * (g_now - steady)
     # The median worker's wage moves with the Nash wage's scale and the floor.
-    _, _, scale_now = pretax_return(state, econ, ones, np.array(0.0))
     nash_median = state.median_wage * revenue_scale / max(float(scale_now), 1e-12)
     median = (state.enforcement * np.maximum(nash_median, floor)
               + (1.0 - state.enforcement) * nash_median)

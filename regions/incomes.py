@@ -12,6 +12,7 @@ from highroad.agents.workforce import (
     UNEMPLOYED,
 )
 from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW
+from highroad.regions.returns import after_tax
 from highroad.regions.sums import region_sums
 
 
@@ -111,7 +112,7 @@ class Incomes:
         # The same rate at the tax capital sees (salience): what reinvestment answers to.
         pretax = np.where(capital > 0, profit / np.maximum(capital, 1e-12), 0.0)
         seen = self.conditions.capital_tax[region]
-        seen_rate = np.where(pretax > 0, pretax * (1.0 - seen), pretax)
+        seen_rate = after_tax(pretax, seen)
         t.view("seen_rate")[:] = np.where(t.view("active"),
                                           rho * t.view("seen_rate") + (1 - rho) * seen_rate, 0)
 

@@ -36,6 +36,20 @@ def apply_wage_floor(wage: np.ndarray, floor: np.ndarray, complies: np.ndarray) 
     return np.where(complies, np.maximum(wage, floor), wage)
 
 
+def expected_wage(revenue: np.ndarray | float, outside: np.ndarray | float,
+                  power: np.ndarray | float, floor: np.ndarray | float,
+                  enforcement: np.ndarray | float) -> np.ndarray:
+    """The wage a firm expects to pay: the Nash wage, raised to the floor with the
+    probability that the floor is enforced."""
+    nash = nash_wage(revenue, outside, power)
+    return enforcement * np.maximum(nash, floor) + (1.0 - enforcement) * nash
+
+
+def after_tax(rate: np.ndarray | float, tax: np.ndarray | float) -> np.ndarray:
+    """Profit rate after a tax on positive profits (losses are not refunded)."""
+    return np.where(rate > 0, rate * (1.0 - tax), rate)
+
+
 @dataclass
 class MarketConditions:
     """Per-region quantities every decision of a quarter reads."""
@@ -54,10 +68,9 @@ class MarketConditions:
                           tfp: np.ndarray | float) -> np.ndarray:
         """Expected revenue of a job less its expected wage (floor enforced with probability)."""
         rp = self.revenue_per_worker[regions, road] * tfp
-        nash = nash_wage(rp, self.outside_option[regions], self.bargaining_power[regions])
-        p = self.enforcement[regions]
-        wage = p * np.maximum(nash, self.wage_floor[regions]) + (1.0 - p) * nash
-        return rp - wage
+        return rp - expected_wage(rp, self.outside_option[regions],
+                                  self.bargaining_power[regions], self.wage_floor[regions],
+                                  self.enforcement[regions])
 
     def pretax_rate(self, regions: np.ndarray | int, road: np.ndarray | int,
                     tfp: np.ndarray | float) -> np.ndarray:
@@ -68,9 +81,7 @@ class MarketConditions:
     def after_tax_rate(self, regions: np.ndarray | int, road: np.ndarray | int,
                        tfp: np.ndarray | float) -> np.ndarray:
         """Expected profit per unit of capital after the region's capital tax."""
-        rate = self.pretax_rate(regions, road, tfp)
-        tax = self.capital_tax[regions]
-        return np.where(rate > 0, rate * (1.0 - tax), rate)
+        return after_tax(self.pretax_rate(regions, road, tfp), self.capital_tax[regions])
 
 
 def seen_capital_tax(tax: np.ndarray, reference_tax: float, salience: float) -> np.ndarray:
