@@ -26,6 +26,7 @@ from highroad.analysis.facts import Replicate, beta_of_slope, measure_replicate
 from highroad.errors import ScenarioError
 from highroad.provenance import describe, versions
 from highroad.scenarios.loader import SCENARIO_DIR, Scenario, load_scenario, read_toml
+from highroad.scenarios.sweep_store import write_text
 
 FACTS_FILE = SCENARIO_DIR / "facts" / "facts.toml"
 COLUMNS = ["fact", "model", "ci_low", "ci_high", "low", "high", "source", "within", "role"]
@@ -244,24 +245,18 @@ def facts(scenario: str | Path | Scenario = "baseline", replicates: int | None =
     (out / "figures").mkdir(parents=True, exist_ok=True)
     figures = write_figures(reps, spec, out / "figures", dict(zip(table["fact"], table["model"],
                                                                   strict=True)))
-    write_atomic(out / "facts.csv", table.to_csv(index=False))
+    write_text(out / "facts.csv", table.to_csv(index=False))
     per_rep = pd.DataFrame([{"seed": r.seed, **r.facts} for r in reps])
-    write_atomic(out / "replicates.csv", per_rep.to_csv(index=False))
+    write_text(out / "replicates.csv", per_rep.to_csv(index=False))
     made_with = versions()
-    write_atomic(out / "versions.json", json.dumps(made_with, indent=2))
+    write_text(out / "versions.json", json.dumps(made_with, indent=2))
     provenance = (f"scenario `{scen.name}`, overrides {dict(overrides or {})}, "
                   f"{n} replicates (seeds from SeedSequence({seed})), window "
                   f"{spec.window} quarters; roles (calibrated or held out) from the "
                   f"targets of calibration file `{Path(cal.source).name}`; made with "
                   f"{describe(made_with)}")
-    write_atomic(out / "facts.md", markdown(table, spec, provenance, figures))
+    write_text(out / "facts.md", markdown(table, spec, provenance, figures))
     return FactsReport(table, reps, out)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
 
 
 def format_value(value: float) -> str:

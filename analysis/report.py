@@ -21,6 +21,7 @@ from highroad.errors import ScenarioError
 from highroad.provenance import describe, versions
 from highroad.resources import check_output_folder
 from highroad.scenarios.sweep_spec import MAX_RUNS
+from highroad.scenarios.sweep_store import write_text
 
 QUICK: dict[str, Any] = {
     "world": {"workers_per_region": 150, "firms_per_region": 8, "burn_in": 8},
@@ -129,7 +130,7 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
             bar.set_postfix_str("H5/C5")
             c5_rows, sobol, convergence = c5_result(spec, user, runs_dir, workers,
                                                     sobol_samples)
-            write_atomic(out / "sobol_convergence.csv", convergence.to_csv(index=False))
+            write_text(out / "sobol_convergence.csv", convergence.to_csv(index=False))
             for r in c5_rows:
                 obs = r["observable"].split(" ")[0]
                 fig = plots.sobol_bars(sobol, obs)
@@ -149,19 +150,19 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
     map_table = pd.concat(cells, ignore_index=True) if cells else None
     dose_table = pd.concat(doses, ignore_index=True) if doses else None
     if map_table is not None:
-        write_atomic(out / "verdict_maps.csv", map_table.to_csv(index=False))
+        write_text(out / "verdict_maps.csv", map_table.to_csv(index=False))
         plots.save(plots.robust_summary(table), figures / "robust_shares", fmt)
     if dose_table is not None:
-        write_atomic(out / "doses.csv", dose_table.to_csv(index=False))
-    write_atomic(out / "claims.csv", table.to_csv(index=False))
-    write_atomic(out / "versions.json", json.dumps(versions(), indent=1) + "\n")
+        write_text(out / "doses.csv", dose_table.to_csv(index=False))
+    write_text(out / "claims.csv", table.to_csv(index=False))
+    write_text(out / "versions.json", json.dumps(versions(), indent=1) + "\n")
     if sobol is not None:
-        write_atomic(out / "sobol.csv", sobol.to_csv(index=False))
+        write_text(out / "sobol.csv", sobol.to_csv(index=False))
     if walzer is not None:
-        write_atomic(out / "walzer.csv", walzer.to_csv(index=False))
+        write_text(out / "walzer.csv", walzer.to_csv(index=False))
     text = markdown(spec, table, sections, sobol, walzer, reps, user, fmt, dose_table, prims,
                     maps)
-    write_atomic(out / "claims.md", text)
+    write_text(out / "claims.md", text)
     return ClaimsReport(table, sobol, walzer, out, map_table, dose_table)
 
 
@@ -178,12 +179,6 @@ def readme_table(table: pd.DataFrame) -> str:
             f"{_num(row.get('placebo_effect'))}{_flag(row)} | {_text(row.get('settled'))} | "
             f"{_text(row.get('fragile'))} | {_num(row.get('robust_share'), 2)} |")
     return "\n".join(lines)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
 
 
 def _text(value: Any) -> str:

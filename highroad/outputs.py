@@ -19,11 +19,11 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from highroad.errors import ScenarioError
+from highroad.provenance import package_version
 
 LOCK = ".highroad.lock"
 STAGING = ".staging-"
@@ -72,17 +72,10 @@ def checksum(path: Path) -> str:
     return hasher.hexdigest()
 
 
-def version() -> str:
-    try:
-        return metadata.version("highroad")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def write_manifest(folder: Path, name: str, files: list[str], **facts: Any) -> Path:
     """Write `name` listing `files` of `folder` (sizes, checksums) with version, time, `facts`."""
     manifest = {
-        "highroad_version": version(),
+        "highroad_version": package_version("highroad"),
         **facts,
         "completed": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": {f: {"bytes": (folder / f).stat().st_size, "sha256": checksum(folder / f)}

@@ -70,7 +70,12 @@ def durable_write(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    durable_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=1, default=str)))
+    write_text(path, json.dumps(data, indent=1, default=str))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file whole (temporary name, fsync, rename): never half-written."""
+    durable_write(path, lambda tmp: tmp.write_text(text))
 
 
 def check_results_folder(out: Path, marker: Path, fingerprint: str, resume: bool,
