@@ -25,6 +25,7 @@ import pandas as pd
 from highroad.analysis.facts import Replicate, beta_of_slope, measure_replicate
 from highroad.errors import ScenarioError
 from highroad.provenance import describe, versions
+from highroad.resources import check_output_folder
 from highroad.scenarios.loader import SCENARIO_DIR, Scenario, load_scenario, read_toml
 from highroad.scenarios.sweep_store import write_text
 
@@ -236,9 +237,7 @@ def facts(scenario: str | Path | Scenario = "baseline", replicates: int | None =
     n = replicates or (QUICK_REPLICATES if quick else FULL_REPLICATES)
     if n < 2:
         raise ScenarioError("--replicates", "replicates", f"{n} is too few", ">= 2")
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ScenarioError("--out", "out", f"{out} exists and is not a folder", "a folder path")
+    out = check_output_folder(out, 0)  # before any run: a folder we can write
     seeds = replicate_seeds(seed, n)
     reps = run_replicates(scen, seeds, spec, workers)
     table = facts_table(reps, spec, calibrated)
