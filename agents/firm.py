@@ -29,6 +29,8 @@ FIRM_COLUMNS = {
     "price": np.float64, "mean_skill": np.float64, "trains": bool,
     "worker_stake": np.float64,  # share of equity its workers hold (asset_redistribution)
     "locked_until": np.int64,    # no relocation or exit before this step (good_jobs)
+    "expected_sales": np.float64,  # units it expects to sell (nan: no expectation yet)
+    "loss_quarters": np.int64,   # consecutive quarters of losses (closure_patience)
 }
 
 
@@ -62,6 +64,7 @@ class Firm(mesa.Agent):
         t.owner[s], t.owner_type[s] = owner, owner_type
         t.price[s], t.mean_skill[s], t.complies[s] = 1.0, 1.0, True
         t.rate[s] = t.seen_rate[s] = model.params.capital.world_return
+        t.expected_sales[s], t.loss_quarters[s] = np.nan, 0
         model.slot_to_firm[self.slot] = self
 
     @property

@@ -11,6 +11,18 @@ if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
 
 
+def founds_firm(margin: float, full_margin: float, draw: float) -> bool:
+    """Free entry: the chance of founding a firm rises with the entrant's expected margin.
+
+    Hopenhayn (1992, §2): entry continues while an entrant's expected value beats the entry
+    cost, so the mass of entrants answers to that margin; Pissarides (2000, ch. 1): free entry
+    drives the expected value of a new position to its cost. Here an investor founds a firm
+    with probability `margin / full_margin` (capped at 1), where `margin` is the entrant's
+    expected after-tax rate over the world return plus the hurdle; `draw` is uniform on [0, 1).
+    """
+    return margin > 0 and draw < margin / full_margin
+
+
 class Investor(mesa.Agent):
     """A class of capital owners with a home region: cash, foreign assets, owned firms.
 
@@ -37,6 +49,9 @@ class Investor(mesa.Agent):
         new capital goes to the region with the best expected return (founding a firm there on
         the better road) or abroad at the world return. Capital placed outside the home region
         loses what relocation loses (`RegionalEconomy.mobility_keep`); at m = 0 it stays home.
+        Whether a firm is founded answers to the expected profit of an entrant, not to who is
+        unemployed there (`founds_firm`); labour scarcity enters through the expected rate
+        (its utilisation).
         """
         m = self.model
         cp, fp = m.params.capital, m.params.firms
@@ -47,7 +62,6 @@ class Investor(mesa.Agent):
         move_tax, exit_tax = m.relocation_tax[self.home], m.exit_tax[self.home]
         keep = np.where(regions == self.home, 1.0, m.mobility_keep * (1.0 - move_tax))
         value = keep * (1.0 + fp.horizon * rates)
-        value[m.unemployed_by_region < 1] = -np.inf  # no one to hire
         if move_tax >= 1.0:
             value[regions != self.home] = -np.inf
         best = int(np.argmax(value))
@@ -55,15 +69,14 @@ class Investor(mesa.Agent):
                        if exit_tax < 1.0 else -np.inf)
         # Wetzel (n.d., "Abolition of money?"): where money cannot become capital, no one founds a
         # private firm.
-        if (m.private_founding and rates[best] > cp.world_return + cp.entry_hurdle
-                and value[best] > world_value):
+        margin = float(rates[best]) - cp.world_return - cp.entry_hurdle
+        if m.private_founding and margin > 0 and value[best] > world_value:
             if self.foreign_assets > 0:
                 m.repatriate(self, cp.repatriation_rate * self.foreign_assets)
             investable = self.cash - m.investor_reserve(self)
-            # A new plant is sized to the workers it can expect to hire there.
-            hireable = 0.5 * m.unemployed_by_region[best] * fp.capital_per_job
-            size = min(investable, m.typical_firm_capital, hireable)
-            if size >= max(0.25 * m.typical_firm_capital, 5 * fp.capital_per_job):
+            size = min(investable, m.typical_firm_capital)
+            if (size >= max(0.25 * m.typical_firm_capital, 5 * fp.capital_per_job)
+                    and founds_firm(margin, fp.entry_margin_full, float(m.rng.random()))):
                 m.found_firm(self, best, size)
         elif mobility > 0 and value[best] < world_value:
             investable = self.cash - m.investor_reserve(self)

@@ -369,6 +369,8 @@ def economy_row(model: RegionalEconomy, good: np.ndarray | None = None) -> dict[
         "relocations": int(model.flows["relocations"]),
         "exits_abroad": int(model.flows["exits"]),
         "bankruptcies": int(model.flows["bankruptcies"]),
+        "closures": int(model.flows["closures"]),
+        "sell_through": float(model.flows["sell_through"]),
         "switches_to_high": int(model.switches[1]),
         "switches_to_low": int(model.switches[0]),
         "foreign_assets": float(sum(inv.foreign_assets for inv in model.investor_list)),

@@ -76,6 +76,8 @@ class MarketOutcome:
     imports: np.ndarray        # (2,) money paid to the rest of the world
     exports: np.ndarray        # (2,) money received from the rest of the world
     local_capture: float       # share of domestic demand met by domestic firms
+    local_money: np.ndarray    # (regions, 2) money spent in each local pool
+    national_money: np.ndarray  # (2,) money domestic sellers receive from each national pool
 
 
 def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarray,
@@ -107,4 +109,31 @@ def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarra
     total = float(demand.sum())
     capture = 1.0 - float(imports.sum()) / total if total > 0 else 1.0
     return MarketOutcome(output * unit_revenue, local_price, national_price, imports, exports,
-                         capture)
+                         capture, local_demand, national_revenue)
+
+
+def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,
+                            national_price: np.ndarray, capacity: np.ndarray,
+                            firm_region: np.ndarray, firm_road: np.ndarray,
+                            n_regions: int) -> np.ndarray:
+    """Units each firm could have sold this quarter at the prices it posted (expected prices).
+
+    Dosi, Fagiolo and Roventini (2010, §2.2): firms plan production on expected demand, so
+    output can exceed what sells, and demand, not capacity, can bind (the Keynesian channels of
+    Cohen and Rogers 1997, §2). Each pool's money buys `money / posted price` units; a firm's
+    share of them is its share of the pool's capacity (`capacity`: the output its jobs could
+    make). The money side is the pool clearing of `clear_markets`: every unit of money still
+    becomes revenue, at the pool's clearing value per unit produced; when those units fall
+    short of output, the rest is unsold and lost (goods do not keep), and when they exceed it,
+    buyers are rationed and the price rises to clear. The result feeds expected sales.
+    """
+    cell = firm_region * 2 + firm_road
+    cap_cell = np.bincount(cell, weights=capacity, minlength=n_regions * 2)
+    cap_national = np.bincount(firm_road, weights=capacity, minlength=2)
+    local_units = (out.local_money / local_price).ravel()
+    national_units = out.national_money / national_price
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local = np.where(cap_cell[cell] > 0, capacity / cap_cell[cell], 0.0) * local_units[cell]
+        national = (np.where(cap_national[firm_road] > 0, capacity / cap_national[firm_road],
+                             0.0) * national_units[firm_road])
+    return local + national

@@ -105,6 +105,7 @@ class Incomes:
         self.pay_dividends()
         self.pay_foreign_returns()
         self.close_bankrupt_firms()
+        self.close_loss_making_firms()
         # Smoothed after-tax profit rate: what firms and imitators look at.
         rho = p.capital.smoothing
         rate = np.where(capital > 0, (profit - tax) / np.maximum(capital, 1e-12), 0.0)
@@ -189,12 +190,4 @@ class Incomes:
         too_small = capital < self.params.firms.capital_per_job
         broke = np.flatnonzero(t.view("active")
                                & ((t.view("cash") < -threshold * capital) | too_small))
-        with self.batched_layoffs():
-            for slot in broke.tolist():
-                firm = self.slot_to_firm[slot]
-                self._release_workers(firm)
-                self.capital_account["scrapped"] += firm.capital
-                owner = (self.investor_list[firm.owner] if firm.owner_type == INVESTOR_OWNED
-                         else None)
-                self._close(firm, owner)
-                self.flows["bankruptcies"] += 1
+        self.shut_down(broke, "bankruptcies")

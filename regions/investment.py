@@ -50,14 +50,19 @@ class Investment:
         Cohen and Rogers (1997, §5): supports "incline firms toward production strategies that
         relied upon them, and via those strategies toward investment in additional capacity within
         those regions". Net growth responds to the smoothed after-tax return over the world
-        return; idle capacity is not replaced.
+        return; idle capacity is not replaced. Utilisation is that of capacity by expected
+        sales (Dosi, Fagiolo and Roventini 2010, §2.2: investment follows expected demand),
+        or by staff for a firm without an expectation yet.
         """
         fp, cp = self.params.firms, self.params.capital
         t = self.firm_table
         active = t.view("active")
         capital, cash = t.view("capital"), t.view("cash")
         jobs = np.maximum(np.floor(capital / fp.capital_per_job), 1)
-        utilisation = np.minimum(t.view("employees") / jobs, 1.0)
+        expected, productivity = t.view("expected_sales"), t.view("productivity")
+        known = np.isfinite(expected) & (productivity > 0)
+        by_sales = np.divide(expected, jobs * productivity, out=np.zeros(jobs.size), where=known)
+        utilisation = np.minimum(np.where(known, by_sales, t.view("employees") / jobs), 1.0)
         growth = np.clip(fp.investment_response * (t.view("seen_rate") - cp.world_return),
                          -fp.depreciation, fp.max_growth)
         gross = np.where(utilisation >= 0.9, capital * (fp.depreciation + growth),
@@ -79,7 +84,7 @@ class Investment:
     def found_firm(self, investor: Investor, region: int, size: float) -> Firm:
         """An investor founds a firm on the road with the better expected return there."""
         rates = self.conditions.after_tax_rate(region, np.array([LOW, HIGH]), 1.0)
-        tfp = float(np.exp(self.params.firms.tfp_dispersion * self.rng.standard_normal()))
+        tfp = float(self.draw_tfp(1)[0])
         firm = Firm(self, region=region, high=bool(rates[HIGH] > rates[LOW]), capital=0.0,
                     cash=0.0, tfp=tfp, owner=self.investor_list.index(investor))
         if region != investor.home:  # capital placed outside the home region

@@ -18,6 +18,21 @@ from highroad.regions.returns import (
 )
 
 
+def sales_targets(jobs: np.ndarray, expected_sales: np.ndarray, productivity: np.ndarray,
+                  desired_inventory: float) -> np.ndarray:
+    """Jobs a firm wants: what its expected sales need, within its capacity.
+
+    Dosi, Fagiolo and Roventini (2010, §2.2): desired production is expected demand plus
+    desired inventories (a share `desired_inventory` of it), and labour demand follows from
+    it; capacity (`jobs`) caps it. A firm without an expectation yet (nan) or without a known
+    productivity plans on its capacity.
+    """
+    known = np.isfinite(expected_sales) & (productivity > 0)
+    need = np.ceil(np.divide(expected_sales * (1.0 + desired_inventory), productivity,
+                             out=np.zeros(jobs.size), where=known))
+    return np.where(known, np.minimum(jobs, need), jobs).astype(np.int64)
+
+
 def planned_targets(planned: np.ndarray, jobs: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Each firm's planned jobs, within its capacity; firms without a plan (-1, or slots
     added since it was made) keep their own target."""
@@ -40,7 +55,9 @@ class LabourMarket:
         employees = t.view("employees")
         road = t.view("high").astype(np.int64)
         losing = self.conditions.margin_per_worker(t.view("region"), road, t.view("tfp")) < 0
-        target = np.where(losing, np.minimum(jobs, (0.9 * employees).astype(np.int64)), jobs)
+        wanted = sales_targets(jobs, t.view("expected_sales"), t.view("productivity"),
+                               fp.desired_inventory)
+        target = np.where(losing, np.minimum(wanted, (0.9 * employees).astype(np.int64)), wanted)
         if self.planned_jobs is not None:  # a plan (policies/planning.py) sets output instead
             target = planned_targets(self.planned_jobs, jobs, target)
         t.view("target")[:] = target

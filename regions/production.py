@@ -95,7 +95,35 @@ class Production:
         self.flows["demand"] = float(demand.sum())
         with np.errstate(invalid="ignore", divide="ignore"):
             t.view("price")[:] = np.where(output > 0, out.revenue / output, t.view("price"))
+        self.update_sales_expectations(out)
         self.update_price_expectations(out)
+
+    def update_sales_expectations(self, out: gm.MarketOutcome) -> None:
+        """Adaptive expectations of units sold: what firms plan hiring and investment on.
+
+        Dosi, Fagiolo and Roventini (2010, §2.2): production follows adaptive expectations of
+        demand. The newest observation is the demand each firm met at its posted (expected)
+        price (`goods_market.demand_at_posted_prices`); a firm without an expectation yet
+        takes it as its expectation. In the first quarter no price has been seen: firms post
+        the prices that clear, so demand then equals output.
+        """
+        fp, t = self.params.firms, self.firm_table
+        active = t.view("active")
+        jobs = np.floor(t.view("capital") / fp.capital_per_job)
+        capacity = np.where(active, jobs * t.view("productivity"), 0.0)
+        local, national = self.local_price_expected, self.national_price
+        if local is None:
+            local = np.where(np.isnan(out.local_price), 1.0, out.local_price)
+            national = np.where(np.isnan(out.national_price), 1.0, out.national_price)
+        demanded = gm.demand_at_posted_prices(out, local, national, capacity, t.view("region"),
+                                              t.view("high").astype(np.int64), self.n_regions)
+        expected = t.view("expected_sales")
+        w = fp.sales_expectation_weight
+        expected[:] = np.where(active, np.where(np.isnan(expected), demanded,
+                                                (1 - w) * expected + w * demanded), np.nan)
+        output = np.where(active, t.view("output"), 0.0)
+        sold = float(np.minimum(output, demanded).sum())
+        self.flows["sell_through"] = sold / float(output.sum()) if output.sum() > 0 else 1.0
 
     def update_price_expectations(self, out: gm.MarketOutcome) -> None:
         """Adaptive expectations: buyers, firms and traders act on smoothed prices.
@@ -112,4 +140,6 @@ class Production:
         nt = gp.nontradable_share
         effective = nt * local + (1 - nt) * self.market_price[None, :]
         self.effective_price = (1 - w) * self.effective_price + w * effective
+        self.local_price_expected = (local if self.local_price_expected is None else
+                                     (1 - w) * self.local_price_expected + w * local)
         self.national_price = national

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from highroad.agents.firm import Firm
+from highroad.agents.firm import INVESTOR_OWNED, Firm
 from highroad.agents.investor import Investor
 from highroad.regions.ledger import FIRMS, GOV, INVESTORS, ROW
 
@@ -78,6 +78,36 @@ class Relocation:
         self.capital_account["exported"] += firm.capital
         self.flows["exits"] += 1
         self._close(firm, owner)
+
+    def shut_down(self, slots: np.ndarray, flow: str) -> None:
+        """Close the firms in `slots` at home: workers laid off, capital scrapped, cash (or
+        debt) to the owner; counted in `flows[flow]`."""
+        with self.batched_layoffs():
+            for slot in slots.tolist():
+                firm = self.slot_to_firm[slot]
+                self._release_workers(firm)
+                self.capital_account["scrapped"] += firm.capital
+                owner = (self.investor_list[firm.owner] if firm.owner_type == INVESTOR_OWNED
+                         else None)
+                self._close(firm, owner)
+                self.flows[flow] += 1
+
+    def close_loss_making_firms(self) -> None:
+        """Firms that keep losing money close: selection on profitability.
+
+        Jovanovic (1982) and Hopenhayn (1992, §3): a firm exits when its expected value of
+        staying falls below that of leaving; firms learn from their profits whether they are
+        efficient, and the inefficient leave. Here a firm closes after `closure_patience`
+        consecutive quarters of losses (after depreciation), or at once when its smoothed
+        after-tax profit rate (what it expects to earn) falls below `closure_rate`. Run after
+        this quarter's profits; closures are counted apart from exits abroad.
+        """
+        fp, t = self.params.firms, self.firm_table
+        active = t.view("active")
+        losses = t.view("loss_quarters")
+        losses[:] = np.where(active & (t.view("profit") < 0), losses + 1, 0)
+        closing = active & ((losses >= fp.closure_patience) | (t.view("rate") < fp.closure_rate))
+        self.shut_down(np.flatnonzero(closing), "closures")
 
     def _close(self, firm: Firm, owner: Investor | None) -> None:
         """Pay the firm's cash (or debt) to its owner, scrap what capital is left, remove it."""

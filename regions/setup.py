@@ -19,6 +19,11 @@ from highroad.regions.beliefs import prior_beliefs
 
 
 class WorldBuilding:
+    def draw_tfp(self, n: int) -> np.ndarray:
+        """Firm-level productivity of `n` firms, at start and for each entrant: lognormal
+        with dispersion `firms.tfp_dispersion` (the one place this draw is made)."""
+        return np.exp(self.params.firms.tfp_dispersion * self.rng.standard_normal(n))
+
     def _build_world(self) -> None:
         p, world = self.params, self.params.world
         sizes = np.asarray(world.region_sizes or [1.0] * self.n_regions, dtype=float)
@@ -64,7 +69,7 @@ class WorldBuilding:
             jobs = np.full(n_firms[r], 0.95 * n_workers[r] // n_firms[r], dtype=float)
             capital = kappa * np.maximum(jobs, 1) * 1.05
             high = self.rng.random(n_firms[r]) < p.firms.initial_high_road_share
-            tfp = np.exp(p.firms.tfp_dispersion * self.rng.standard_normal(n_firms[r]))
+            tfp = self.draw_tfp(int(n_firms[r]))
             firms = Firm.create_agents(self, int(n_firms[r]), region=r, high=list(high),
                                        capital=list(capital),
                                        cash=list(p.firms.cash_buffer * capital),
@@ -80,6 +85,7 @@ class WorldBuilding:
                                                minlength=t_f.size)
         self.effective_price = np.ones((self.n_regions, 2))
         self.national_price = np.ones(2)
+        self.local_price_expected: np.ndarray | None = None  # posted locally; None: none yet
         self.market_price = np.ones(2)
         tradable_output = (1 - p.goods.nontradable_share) * n_workers.sum() * 0.95
         self.rest_of_world.world_price = np.array([p.goods.world_price_low,
