@@ -31,6 +31,7 @@ FIRM_COLUMNS = {
     "locked_until": np.int64,    # no relocation or exit before this step (good_jobs)
     "expected_sales": np.float64,  # units it expects to sell (nan: no expectation yet)
     "loss_quarters": np.int64,   # consecutive quarters of losses (closure_patience)
+    "demand_shock": np.float64,  # log shift of its demand (goods_market.demand_shocks)
 }
 
 
@@ -64,7 +65,7 @@ class Firm(mesa.Agent):
         t.owner[s], t.owner_type[s] = owner, owner_type
         t.price[s], t.mean_skill[s], t.complies[s] = 1.0, 1.0, True
         t.rate[s] = t.seen_rate[s] = model.params.capital.world_return
-        t.expected_sales[s], t.loss_quarters[s] = np.nan, 0
+        t.expected_sales[s], t.loss_quarters[s], t.demand_shock[s] = np.nan, 0, 0.0
         model.slot_to_firm[self.slot] = self
 
     @property

@@ -49,9 +49,10 @@ class Investor(mesa.Agent):
         new capital goes to the region with the best expected return (founding a firm there on
         the better road) or abroad at the world return. Capital placed outside the home region
         loses what relocation loses (`RegionalEconomy.mobility_keep`); at m = 0 it stays home.
-        Whether a firm is founded answers to the expected profit of an entrant, not to who is
-        unemployed there (`founds_firm`); labour scarcity enters through the expected rate
-        (its utilisation).
+        With `firms.profit_entry`, whether a firm is founded answers to the expected profit of
+        an entrant, not to who is unemployed there (`founds_firm`); labour scarcity enters
+        through the expected rate (its utilisation). Without it, a firm is founded only where
+        workers are unemployed, sized to half of them.
         """
         m = self.model
         cp, fp = m.params.capital, m.params.firms
@@ -62,6 +63,8 @@ class Investor(mesa.Agent):
         move_tax, exit_tax = m.relocation_tax[self.home], m.exit_tax[self.home]
         keep = np.where(regions == self.home, 1.0, m.mobility_keep * (1.0 - move_tax))
         value = keep * (1.0 + fp.horizon * rates)
+        if not fp.profit_entry:
+            value[m.unemployed_by_region < 1] = -np.inf  # no one to hire
         if move_tax >= 1.0:
             value[regions != self.home] = -np.inf
         best = int(np.argmax(value))
@@ -74,8 +77,16 @@ class Investor(mesa.Agent):
             if self.foreign_assets > 0:
                 m.repatriate(self, cp.repatriation_rate * self.foreign_assets)
             investable = self.cash - m.investor_reserve(self)
-            size = min(investable, m.typical_firm_capital)
-            if (size >= max(0.25 * m.typical_firm_capital, 5 * fp.capital_per_job)
+            if not fp.profit_entry:
+                # A new plant is sized to the workers it can expect to hire there.
+                hireable = 0.5 * m.unemployed_by_region[best] * fp.capital_per_job
+                size = min(investable, m.typical_firm_capital, hireable)
+                if size >= max(0.25 * m.typical_firm_capital, 5 * fp.capital_per_job):
+                    m.found_firm(self, best, size)
+                return
+            size = min(investable, max(fp.entrant_size * m.typical_firm_capital,
+                                       5 * fp.capital_per_job))
+            if (size >= 5 * fp.capital_per_job
                     and founds_firm(margin, fp.entry_margin_full, float(m.rng.random()))):
                 m.found_firm(self, best, size)
         elif mobility > 0 and value[best] < world_value:

@@ -107,7 +107,7 @@ def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarra
     unit_revenue = (nontradable * np.nan_to_num(local_price[firm_region, firm_road])
                     + (1.0 - nontradable) * np.nan_to_num(national_price[firm_road]))
     total = float(demand.sum())
-    capture = 1.0 - float(imports.sum()) / total if total > 0 else 1.0
+    capture = max(0.0, 1.0 - float(imports.sum()) / total) if total > 0 else 1.0
     return MarketOutcome(output * unit_revenue, local_price, national_price, imports, exports,
                          capture, local_demand, national_revenue)
 
@@ -121,11 +121,10 @@ def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,
     Dosi, Fagiolo and Roventini (2010, §2.2): firms plan production on expected demand, so
     output can exceed what sells, and demand, not capacity, can bind (the Keynesian channels of
     Cohen and Rogers 1997, §2). Each pool's money buys `money / posted price` units; a firm's
-    share of them is its share of the pool's capacity (`capacity`: the output its jobs could
-    make). The money side is the pool clearing of `clear_markets`: every unit of money still
-    becomes revenue, at the pool's clearing value per unit produced; when those units fall
-    short of output, the rest is unsold and lost (goods do not keep), and when they exceed it,
-    buyers are rationed and the price rises to clear. The result feeds expected sales.
+    share of them is its share of the pool's `capacity` (the output its jobs could make,
+    weighted by its idiosyncratic demand). When a firm's units fall short of its output the
+    rest is unsold and lost (goods do not keep); when they exceed it, its buyers are rationed.
+    The result sets what each firm sells (`revenue_by_sales`) and feeds expected sales.
     """
     cell = firm_region * 2 + firm_road
     cap_cell = np.bincount(cell, weights=capacity, minlength=n_regions * 2)
@@ -137,3 +136,36 @@ def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,
         national = (np.where(cap_national[firm_road] > 0, capacity / cap_national[firm_road],
                              0.0) * national_units[firm_road])
     return local + national
+
+
+def revenue_by_sales(out: MarketOutcome, sold: np.ndarray, firm_region: np.ndarray,
+                     firm_road: np.ndarray, n_regions: int) -> np.ndarray:
+    """Each pool's money, shared among its sellers by the units they sold.
+
+    Every unit of money a pool receives becomes some seller's revenue, as in `clear_markets`
+    (the ledger's identity), so rationed buyers bid the price of what is sold up to clear, and
+    a firm whose goods do not sell is not paid for them. `sold`: units per firm, at most its
+    output (`demand_at_posted_prices`).
+    """
+    cell = firm_region * 2 + firm_road
+    sold_cell = np.bincount(cell, weights=sold, minlength=n_regions * 2)
+    sold_national = np.bincount(firm_road, weights=sold, minlength=2)
+    local_money = out.local_money.ravel()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local = np.where(sold_cell[cell] > 0, sold / sold_cell[cell], 0.0) * local_money[cell]
+        national = (np.where(sold_national[firm_road] > 0, sold / sold_national[firm_road], 0.0)
+                    * out.national_money[firm_road])
+    return local + national
+
+
+def demand_shocks(shock: np.ndarray, persistence: float, sd: float,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Idiosyncratic, persistent shifts in each firm's demand (log AR(1)).
+
+    Foster, Haltiwanger and Syverson (2008): plants differ persistently in demand as well as in
+    productivity, and demand differences matter most for which plants survive. Updates
+    `shock` in place and returns it.
+    """
+    shock *= persistence
+    shock += sd * rng.standard_normal(shock.size)
+    return shock

@@ -11,6 +11,7 @@ import numpy as np
 
 from highroad.agents.firm import Firm
 from highroad.agents.investor import Investor
+from highroad.regions.labour import sales_targets
 from highroad.regions.ledger import FIRMS, GOV, INVESTORS, ROW
 from highroad.regions.returns import (
     HIGH,
@@ -50,19 +51,21 @@ class Investment:
         Cohen and Rogers (1997, §5): supports "incline firms toward production strategies that
         relied upon them, and via those strategies toward investment in additional capacity within
         those regions". Net growth responds to the smoothed after-tax return over the world
-        return; idle capacity is not replaced. Utilisation is that of capacity by expected
-        sales (Dosi, Fagiolo and Roventini 2010, §2.2: investment follows expected demand),
-        or by staff for a firm without an expectation yet.
+        return; idle capacity is not replaced. Utilisation is the share of its jobs the firm's
+        expected sales (with its desired inventory) call for (`sales_targets`; Dosi, Fagiolo
+        and Roventini 2010, §2.2: investment follows expected demand); a firm without an
+        expectation yet reads its staff.
         """
         fp, cp = self.params.firms, self.params.capital
         t = self.firm_table
         active = t.view("active")
         capital, cash = t.view("capital"), t.view("cash")
         jobs = np.maximum(np.floor(capital / fp.capital_per_job), 1)
-        expected, productivity = t.view("expected_sales"), t.view("productivity")
-        known = np.isfinite(expected) & (productivity > 0)
-        by_sales = np.divide(expected, jobs * productivity, out=np.zeros(jobs.size), where=known)
-        utilisation = np.minimum(np.where(known, by_sales, t.view("employees") / jobs), 1.0)
+        expected = t.view("expected_sales")
+        wanted = sales_targets(jobs.astype(np.int64), expected, t.view("productivity"),
+                               fp.desired_inventory)
+        utilisation = np.where(np.isfinite(expected), wanted, t.view("employees")) / jobs
+        utilisation = np.minimum(utilisation, 1.0)
         growth = np.clip(fp.investment_response * (t.view("seen_rate") - cp.world_return),
                          -fp.depreciation, fp.max_growth)
         gross = np.where(utilisation >= 0.9, capital * (fp.depreciation + growth),

@@ -81,11 +81,19 @@ class Production:
                                    row.world_price, gp.trade_price_elasticity)
         active = t.view("active")
         output = np.where(active, t.view("output"), 0.0)
-        out = gm.clear_markets(demand, output, t.view("region"), t.view("high").astype(np.int64),
+        road = t.view("high").astype(np.int64)
+        out = gm.clear_markets(demand, output, t.view("region"), road,
                                gp.nontradable_share, import_share, exports, R)
-        t.view("revenue")[:] = out.revenue
-        t.view("cash")[:] += out.revenue
-        self.ledger.credit("goods_market", FIRMS, t.view("region"), out.revenue)
+        if p.firms.demand_constrained:
+            sold = np.minimum(output, self.update_sales_expectations(out))
+            revenue = gm.revenue_by_sales(out, sold, t.view("region"), road, R)
+        else:  # everything made is sold at the pool's clearing value
+            sold, revenue = output, out.revenue
+        self.flows["sell_through"] = (float(sold.sum() / output.sum()) if output.sum() > 0
+                                      else 1.0)
+        t.view("revenue")[:] = revenue
+        t.view("cash")[:] += revenue
+        self.ledger.credit("goods_market", FIRMS, t.view("region"), revenue)
         self.ledger.debit("goods_market", ROW, 0, out.exports.sum())
         self.ledger.credit("goods_market", ROW, 0, out.imports.sum())
         row.balance += float(out.imports.sum() - out.exports.sum())
@@ -94,23 +102,25 @@ class Production:
         self.flows["local_capture"] = out.local_capture
         self.flows["demand"] = float(demand.sum())
         with np.errstate(invalid="ignore", divide="ignore"):
-            t.view("price")[:] = np.where(output > 0, out.revenue / output, t.view("price"))
-        self.update_sales_expectations(out)
+            t.view("price")[:] = np.where(sold > 0, revenue / sold, t.view("price"))
         self.update_price_expectations(out)
 
-    def update_sales_expectations(self, out: gm.MarketOutcome) -> None:
+    def update_sales_expectations(self, out: gm.MarketOutcome) -> np.ndarray:
         """Adaptive expectations of units sold: what firms plan hiring and investment on.
 
         Dosi, Fagiolo and Roventini (2010, §2.2): production follows adaptive expectations of
         demand. The newest observation is the demand each firm met at its posted (expected)
-        price (`goods_market.demand_at_posted_prices`); a firm without an expectation yet
-        takes it as its expectation. In the first quarter no price has been seen: firms post
-        the prices that clear, so demand then equals output.
+        price (`goods_market.demand_at_posted_prices`), its share of each pool set by its
+        capacity and its idiosyncratic demand (`goods_market.demand_shocks`); a firm without an
+        expectation yet takes it as its expectation. In the first quarter no price has been
+        seen: firms post the prices that clear. Returns this quarter's demand per firm.
         """
         fp, t = self.params.firms, self.firm_table
         active = t.view("active")
         jobs = np.floor(t.view("capital") / fp.capital_per_job)
-        capacity = np.where(active, jobs * t.view("productivity"), 0.0)
+        shock = gm.demand_shocks(t.view("demand_shock"), fp.demand_persistence,
+                                 fp.demand_volatility, self.rng)
+        capacity = np.where(active, jobs * t.view("productivity") * np.exp(shock), 0.0)
         local, national = self.local_price_expected, self.national_price
         if local is None:
             local = np.where(np.isnan(out.local_price), 1.0, out.local_price)
@@ -121,9 +131,7 @@ class Production:
         w = fp.sales_expectation_weight
         expected[:] = np.where(active, np.where(np.isnan(expected), demanded,
                                                 (1 - w) * expected + w * demanded), np.nan)
-        output = np.where(active, t.view("output"), 0.0)
-        sold = float(np.minimum(output, demanded).sum())
-        self.flows["sell_through"] = sold / float(output.sum()) if output.sum() > 0 else 1.0
+        return np.where(active, demanded, 0.0)
 
     def update_price_expectations(self, out: gm.MarketOutcome) -> None:
         """Adaptive expectations: buyers, firms and traders act on smoothed prices.

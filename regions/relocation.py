@@ -103,6 +103,8 @@ class Relocation:
         this quarter's profits; closures are counted apart from exits abroad.
         """
         fp, t = self.params.firms, self.firm_table
+        if not fp.loss_closure:
+            return
         active = t.view("active")
         losses = t.view("loss_quarters")
         losses[:] = np.where(active & (t.view("profit") < 0), losses + 1, 0)

@@ -51,10 +51,19 @@ class FirmParams:
     max_growth: float = spec(0.03, "per quarter", "Highest net growth of a firm's capital in a quarter.", 0, 1)
     cash_buffer: float = spec(0.05, "share of capital", "Cash a firm keeps before paying out dividends.", 0, 2)
     bankruptcy_threshold: float = spec(0.3, "share of capital", "A firm whose debt exceeds this share of its capital closes.", 0, 10)
-    # Demand-constrained production, entry and exit on expected profits (issue 13).
+    # Demand-constrained production, entry and exit on expected profits (issue 13). Each
+    # mechanism has a switch; off (the default until the economy is calibrated with them) is
+    # the model before them: hiring to capacity, entry where workers are unemployed, no closure
+    # for losses short of bankruptcy.
+    demand_constrained: bool = spec(False, "-", "Firms plan hiring and reinvestment on expected sales, and only what sells earns revenue (Dosi, Fagiolo and Roventini 2010, §2.2); off: they hire to capacity and the pool's money is shared by output.")
+    profit_entry: bool = spec(False, "-", "Investors found firms on the entrant's expected profit margin (Hopenhayn 1992, §2), sized by `entrant_size`; off: wherever workers are unemployed, sized to half of them.")
+    loss_closure: bool = spec(False, "-", "Firms that keep losing money close (`closure_patience`, `closure_rate`; Jovanovic 1982); off: only bankruptcy closes a firm at home.")
     sales_expectation_weight: float = spec(0.3, "1", "Weight of the newest quarter's demand in a firm's adaptive expectation of the units it can sell, which sets its target jobs and utilisation (Dosi, Fagiolo and Roventini 2010, §2.2: production planned on adaptive demand expectations); as the price expectations.", 0.01, 1)
     desired_inventory: float = spec(0.1, "share of expected sales", "Output a firm plans beyond its expected sales (Dosi, Fagiolo and Roventini 2010, §2.2 and Table 1: desired inventories 0.1 of expected demand); unsold output is lost, so this is a buffer that lets firms find out whether demand would take more.", 0, 1)
+    demand_volatility: float = spec(0.05, "log points per quarter", "Standard deviation of the quarterly innovation to each firm's idiosyncratic demand (Foster, Haltiwanger and Syverson 2008: persistent plant-level demand differences).", 0, 2)
+    demand_persistence: float = spec(0.95, "1", "AR(1) persistence of each firm's idiosyncratic demand.", 0, 0.999)
     entry_margin_full: float = spec(0.01, "profit rate per quarter", "Margin of an entrant's expected after-tax rate over the world return plus the entry hurdle at which an investor founds a firm every quarter; below it the chance of founding is the margin over this (free entry: Hopenhayn 1992, §2; Pissarides 2000, ch. 1).", 0.0001, 1)
+    entrant_size: float = spec(0.3, "share of the median firm's capital", "Capital of a new firm, at most what its investor can invest (never under 5 jobs): entrants are small (Haltiwanger, Jarmin and Miranda 2013, §IV: young firms are small and either exit or grow fast).", 0.01, 10)
     closure_patience: int = spec(8, "quarters", "Consecutive loss-making quarters after which a firm closes (selection: Jovanovic 1982; Hopenhayn 1992, §3).", 1, 400)
     closure_rate: float = spec(-0.02, "profit rate per quarter", "A firm whose smoothed after-tax profit rate falls below this closes at once (the exit threshold of Hopenhayn 1992, §3).", -1, 0.5)
 

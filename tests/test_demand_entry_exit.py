@@ -56,8 +56,12 @@ def test_entry_answers_to_the_margin_not_to_a_fixed_rule():
     assert founds_firm(0.02, 0.01, 0.99)
 
 
+#: The three mechanisms' switches (off by default until the economy is calibrated with them).
+ON = {"firms.demand_constrained": True, "firms.profit_entry": True, "firms.loss_closure": True}
+
+
 def _run(small: dict, steps: int, **overrides) -> RegionalEconomy:
-    model = RegionalEconomy(load_scenario("baseline", {**small, **overrides}), seed=5)
+    model = RegionalEconomy(load_scenario("baseline", {**small, **ON, **overrides}), seed=5)
     for _ in range(steps):
         model.step()
     return model
@@ -96,3 +100,46 @@ def test_without_entry_margin_no_firm_is_founded_whatever_the_unemployment(small
     world = model.params.world
     assert model.unemployed_by_region.sum() > 0
     assert model.firm_table.size == world.n_regions * world.firms_per_region  # none added
+
+
+def test_unsold_goods_earn_nothing_and_the_pool_money_is_all_paid():
+    output = np.array([10.0, 30.0])
+    out = _one_region_market(20.0, output)
+    sold = np.array([10.0, 5.0])  # the second firm sold a sixth of its output
+    revenue = gm.revenue_by_sales(out, sold, np.zeros(2, np.int64), np.zeros(2, np.int64), 1)
+    assert revenue.sum() == 20.0
+    np.testing.assert_allclose(revenue / sold, 20.0 / 15.0)  # one price for what is sold
+
+
+def test_demand_shocks_are_persistent_and_mean_reverting():
+    rng = np.random.default_rng(0)
+    shock = np.full(20_000, 1.0)
+    gm.demand_shocks(shock, 0.9, 0.0, rng)
+    np.testing.assert_allclose(shock, 0.9)
+    for _ in range(300):
+        gm.demand_shocks(shock, 0.9, 0.1, rng)
+    assert abs(shock.mean()) < 0.01
+    assert abs(shock.std() - 0.1 / np.sqrt(1 - 0.81)) < 0.01  # the stationary dispersion
+
+
+def test_a_firm_that_loses_its_demand_shrinks_and_then_closes(small):
+    model = _run(small, 4, **{"firms.demand_volatility": 0.0})
+    t = model.firm_table
+    slot = int(np.flatnonzero(t.view("active") & (t.view("employees") > 4))[0])
+    before = int(t.view("target")[slot])
+    t.view("demand_shock")[slot] = -3.0  # its customers all but vanish
+    for _ in range(3):  # two updates of its expected sales (weight 0.3) reach its target
+        model.step()
+    assert t.view("active")[slot] and t.view("target")[slot] < 0.7 * before
+    for _ in range(model.params.firms.closure_patience + 2):
+        model.step()
+    assert not t.view("active")[slot]
+
+
+def test_switched_off_the_mechanisms_leave_the_economy_as_it_was(small):
+    """Off, nothing is drawn or decided differently: no expectations, closures or entrants on
+    profits (the same seed's numbers as before the mechanisms)."""
+    off = _run(small, 6, **{k: False for k in ON})
+    t = off.firm_table
+    assert np.isnan(t.view("expected_sales")).all() and (t.view("loss_quarters") == 0).all()
+    assert off.flows["closures"] == 0 and off.flows["sell_through"] == 1.0
