@@ -278,20 +278,19 @@ def series(runs: Runs, observable: str) -> pd.DataFrame:
 
 
 def summarise(runs: Runs, observable: str) -> pd.DataFrame:
-    """One value per run: the observable's mean over the last quarter of the run.
+    """One value per run: the observable's mean over the last quarter of the run (each run's
+    own, where runs differ in length).
 
     `regions:<column>:<how>` averages each region over the last quarter, then combines the
     regions with `how` (min, max, mean, std, or `rK`: region K alone).
     """
     if observable.startswith("regions:"):
         _, column, how = observable.split(":")
-        frame = runs.regions
-        last = frame[frame["step"] >= _last_quarter_start(frame)]
+        last = _last_quarter(runs.regions)
         per_region = last.groupby(["run_id", "region"])[column].mean()
         value = combine(per_region, ["run_id"], how)
     else:
-        frame = runs.economy
-        last = frame[frame["step"] >= _last_quarter_start(frame)]
+        last = _last_quarter(runs.economy)
         value = last.groupby("run_id")[observable].mean()
     out = runs.runs[["run_id", "point", "replicate", "seed"]].set_index("run_id")
     out["value"] = value
@@ -305,9 +304,10 @@ def combine(values: pd.Series, by: list[str], how: str) -> pd.Series:
     return values.groupby(level=by).agg(how)
 
 
-def _last_quarter_start(frame: pd.DataFrame) -> float:
-    steps = frame["step"].max()
-    return steps - max(1, (steps + 1) // 4) + 1
+def _last_quarter(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each run's rows in the last quarter of its recorded steps."""
+    steps = frame.groupby("run_id")["step"].transform("max")
+    return frame[frame["step"] >= steps - np.maximum(1, (steps + 1) // 4) + 1]
 
 
 # -- Walzer's regimes ---------------------------------------------------------------------
