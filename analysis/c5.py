@@ -84,6 +84,9 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
         "name": "c5_sobol", "base": "baseline", "steps": steps, "replicates": 1,
         "seed": spec.seed, "overrides": {k: v for k, v in common.items() if k != "steps"},
         "design": {"method": "table", "file": pd.DataFrame(x, columns=prob["names"])},
+        # only the observables' columns are stored: 4,096 runs' tables stay small
+        "observables": sorted({o.split(":")[1] if o.startswith("regions:") else o
+                               for o in c5["observables"]}),
     }, workers=workers, out=out / "c5_sobol", resume=(out / "c5_sobol").exists())
     runs = Runs(result.runs, result.economy, result.regions)
     d = float(c5["sesoi"])
@@ -126,6 +129,7 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
             "why": c5.get("why", ""), "mean_a": openness, "mean_b": policy,
             "effect": effect.difference, "ci_low": effect.ci_low, "ci_high": effect.ci_high,
             "ci90_low": effect.ci90_low, "ci90_high": effect.ci90_high, "margin": d,
+            "ci_half_width": (effect.ci_high - effect.ci_low) / 2,
             "replicates": len(y), "sceptic_predicts": "decrease",
             "sceptic_verdict": verdict("decrease", effect, d), "counter_predicts": "increase",
             "counter_verdict": verdict("increase", effect, d),

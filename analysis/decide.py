@@ -40,7 +40,7 @@ from highroad.scenarios.loader import load_scenario
 
 LETTERS = "ABCD"
 DEFAULT_CHECKS = {"settle_window": 0.4, "settle_tolerance": 0.5, "settle_chunk": 0.5,
-                  "settle_longest": 3.0, "scale": 2, "placebo_share": 0.5}
+                  "settle_longest": 2.0, "scale": 2, "placebo_share": 0.5}
 
 
 def checks(spec: ClaimsSpec) -> dict[str, float]:

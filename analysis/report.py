@@ -316,6 +316,15 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
                          f"{r['S1']:.3f} ± {r['S1_conf']:.3f} | {r['ST']:.3f} ± "
                          f"{r['ST_conf']:.3f} |")
         lines.append("")
+        aim = float(spec.c5.get("interval", 0.1))
+        for _, r in table[table["claim"] == spec.c5.get("id")].iterrows():
+            width = r["ci_half_width"]
+            lines.append(f"- {r['observable']}: 95% interval of the difference "
+                         f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}], half-width {width:.3f}: "
+                         + (f"narrower than ±{aim:g}." if width < aim else
+                            f"**wider than ±{aim:g}**, the precision aimed at: more base "
+                            "samples are needed."))
+        lines.append("")
         for obs in dict.fromkeys(sobol["observable"]):
             lines += [f"![Sobol indices of {obs}](figures/H5_C5_{obs}.{fmt})", "",
                       f"![Convergence for {obs}](figures/H5_C5_{obs}_convergence.{fmt})", ""]

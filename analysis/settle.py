@@ -40,7 +40,7 @@ class Rule:
     window: float = 0.4     # share of the recorded quarters the drift is measured over
     tolerance: float = 0.5  # drift allowed, in units of the SESOI
     chunk: float = 0.5      # a continuation, as a share of the world's steps
-    longest: float = 3.0    # the longest run, as a multiple of the world's steps
+    longest: float = 2.0    # the longest run, as a multiple of the world's steps
 
     @classmethod
     def of(cls, checks: dict[str, Any]) -> Rule:
