@@ -129,6 +129,10 @@ def test_report_files_and_columns(tmp_path):
     assert set(COLUMNS) <= set(table.columns)
     assert table[COLUMNS].notna().all().all()
     assert table.loc[table["claim"] == "H8/C8", "design"].item() == "difference-in-differences"
+    # each claim says how long it ran (8 quarters, continued by 4 up to 16) and what settled
+    assert set(table["steps"]) <= {8, 12, 16} and "continued in chunks of 4 quarters" in text
+    assert table[["settled_a", "settled_b", "settled_c", "settled_d"]].iloc[0].notna().all()
+    assert all(table["settled"] == table.filter(like="settled_").fillna(True).all(axis=1))
     for name in ("RS1", "H8_C8", "RS1_map", "H8_C8_map", "robust_shares"):
         assert (out / "figures" / f"{name}.png").exists()
     doses = pd.read_csv(out / "doses.csv")
@@ -155,6 +159,10 @@ def test_c5_compares_grouped_sobol_indices_with_a_convergence_table(tmp_path):
     assert row["effect"] == pytest.approx(row["mean_b"] - row["mean_a"])
     assert row["counter_verdict"] in ("supported", "refuted", "inconclusive")
     assert (tmp_path / "figures" / "H5_C5_income_gini_convergence.png").exists()
+    half = (row["ci_high"] - row["ci_low"]) / 2
+    assert row["ci_half_width"] == pytest.approx(half)
+    text = (tmp_path / "claims.md").read_text()
+    assert ("**wider than ±0.1**" if half >= 0.1 else "narrower than ±0.1") in text
 
 
 def test_the_readme_table_is_the_committed_report():
