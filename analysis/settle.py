@@ -35,12 +35,13 @@ from highroad.scenarios.loader import load_scenario
 
 @dataclass(frozen=True)
 class Rule:
-    """The stationarity test and how far a condition is continued (`[checks]`)."""
+    """The stationarity test and how far a condition is continued (`[checks]` of the claims
+    file; defaults in `analysis/decide.py`)."""
 
-    window: float = 0.4     # share of the recorded quarters the drift is measured over
-    tolerance: float = 0.5  # drift allowed, in units of the SESOI
-    chunk: float = 0.5      # a continuation, as a share of the world's steps
-    longest: float = 2.0    # the longest run, as a multiple of the world's steps
+    window: float     # share of the recorded quarters the drift is measured over
+    tolerance: float  # drift allowed, in units of the SESOI
+    chunk: float      # a continuation, as a share of the world's steps
+    longest: float    # the longest run, as a multiple of the world's steps
 
     @classmethod
     def of(cls, checks: dict[str, Any]) -> Rule:
