@@ -29,6 +29,7 @@ QUICK: dict[str, Any] = {
     "replicates": 4, "steps": 32, "sobol_samples": 16,
     "maps": {"capital_mobility": [0.1, 0.9], "trade_openness": [0.5],
              "government_rule": ["fixed", "democratic"], "replicates": 3},
+    "checks": {"settle_longest": 1.5},  # one chunk of continuation: the machinery, in minutes
 }
 
 
@@ -79,7 +80,8 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
 
     spec = load_claims(claims_file)
     if quick:  # a small world, short runs, a 2-point map under two rules: minutes, no answer
-        spec = replace(spec, maps={**spec.maps, **QUICK["maps"]})
+        spec = replace(spec, maps={**spec.maps, **QUICK["maps"]},
+                       checks={**spec.checks, **QUICK["checks"]})
         overrides = {**QUICK["world"], **(overrides or {})}
         replicates, steps = replicates or QUICK["replicates"], steps or QUICK["steps"]
         sobol_samples = sobol_samples or QUICK["sobol_samples"]
