@@ -22,6 +22,9 @@ from highroad.scenarios.loader import SCENARIO_DIR, load_scenario, read_toml
 
 CLAIMS_FILE = SCENARIO_DIR / "claims" / "claims.toml"
 TEXT_KEYS = ("description", "source")
+CHECK_RANGES = {"settle_window": (0.05, 1.0), "settle_tolerance": (0.0, 100.0),
+                "settle_chunk": (0.01, 10.0), "settle_longest": (1.0, 20.0),
+                "scale": (1.0, 16.0), "placebo_share": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,18 @@ def load_claims(path: str | Path | None = None) -> ClaimsSpec:
         replicates=int(_number(run, "replicates", src, "run.replicates", 2, 10_000, 8)),
         seed=int(_number(run, "seed", src, "run.seed", 0, 2**63 - 1, 0)), claims=tuple(claims),
         c5=dict(doc.get("c5", {})), walzer=dict(doc.get("walzer", {})), source=src,
-        checks=dict(doc.get("checks", {})), maps=dict(doc.get("maps", {})))
+        checks=_checks(doc.get("checks", {}), src), maps=dict(doc.get("maps", {})))
+
+
+def _checks(table: Any, src: str) -> dict[str, float]:
+    """`[checks]`: known keys only, each a number in its range."""
+    if not isinstance(table, dict):
+        raise ScenarioError(src, "checks", "must be a table", ", ".join(CHECK_RANGES))
+    for key in table:
+        if key not in CHECK_RANGES:
+            raise ScenarioError(src, f"checks.{key}", "is not a check setting",
+                                ", ".join(CHECK_RANGES))
+    return {k: _number(table, k, src, f"checks.{k}", *CHECK_RANGES[k]) for k in table}
 
 
 def _sesoi(table: Any, src: str) -> dict[str, tuple[float, str]]:

@@ -56,7 +56,7 @@ class Rule:
         return [*ends, top] if top > steps else []
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settled:
     """A claim's runs as they stopped: their length, and per condition its drift and verdict."""
 

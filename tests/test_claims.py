@@ -284,3 +284,16 @@ def test_c5_sample_count_is_a_power_of_two_the_convergence_table_reaches():
     assert sizes[0] == 16 and sizes[-1] == n
     assert all(b == 2 * a for a, b in zip(sizes, sizes[1:], strict=False))
     assert convergence_sizes(1000)[-2:] == [512, 1000]  # blocks dropped: the design still ends it
+
+
+@pytest.mark.parametrize("line, key", [("settle_longest = 2.0", "checks.settle_longest"),
+                                       ("settle_chunk = 0.5", "checks.settle_chunk")])
+def test_a_bad_settling_setting_names_its_key(tmp_path, line, key):
+    from highroad.analysis.claims import CLAIMS_FILE
+
+    text = CLAIMS_FILE.read_text()
+    assert line in text
+    path = tmp_path / "claims.toml"
+    path.write_text(text.replace(line, line.split(" = ")[0] + " = 0.0"))
+    with pytest.raises(ScenarioError, match=key):
+        load_claims(path)
