@@ -43,6 +43,16 @@ def grouped_indices(prob: dict[str, Any], y: np.ndarray, resamples: int = 1000
     return frame, np.asarray(si["ST_conf_all"]).T
 
 
+def convergence_sizes(kept: int, first: int = 16) -> list[int]:
+    """The base-sample counts of the convergence table: 16, 32, 64, ... up to the design's
+    own (`kept`), which always ends it."""
+    sizes = []
+    while first < kept:
+        sizes.append(first)
+        first *= 2
+    return [*sizes, kept]
+
+
 def complete_blocks(y: np.ndarray, n: int, block: int) -> tuple[np.ndarray, int]:
     """The outputs of the base samples whose every run finished, and how many were dropped.
 
@@ -74,6 +84,9 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
         "name": "c5_sobol", "base": "baseline", "steps": steps, "replicates": 1,
         "seed": spec.seed, "overrides": {k: v for k, v in common.items() if k != "steps"},
         "design": {"method": "table", "file": pd.DataFrame(x, columns=prob["names"])},
+        # only the observables' columns are stored: 4,096 runs' tables stay small
+        "observables": sorted({o.split(":")[1] if o.startswith("regions:") else o
+                               for o in c5["observables"]}),
     }, workers=workers, out=out / "c5_sobol", resume=(out / "c5_sobol").exists())
     runs = Runs(result.runs, result.economy, result.regions)
     d = float(c5["sesoi"])
@@ -85,9 +98,7 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
         if dropped > 0.05 * n:
             raise RuntimeError(f"c5_sobol: {len(result.failed)} runs failed, {dropped} of "
                                f"{n} base samples incomplete (more than 5%)")
-        kept = len(y) // block
-        size = 16
-        while size <= kept:
+        for size in convergence_sizes(len(y) // block):
             frame, st_all = grouped_indices(prob, y[: size * block])
             diff = st_all[1] - st_all[0]
             lo, hi = np.nanpercentile(diff, [2.5, 97.5])
@@ -99,7 +110,6 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
                                                                      strict=True)},
                                 "difference": float(frame["ST"][1] - frame["ST"][0]),
                                 "diff_low": float(lo), "diff_high": float(hi)})
-            size *= 2
         frame, st_all = grouped_indices(prob, y)
         diff = st_all[1] - st_all[0]
         lo, hi = np.nanpercentile(diff, [2.5, 97.5])
@@ -119,6 +129,7 @@ def c5_result(spec: ClaimsSpec, user: dict[str, Any], out: Path, workers: int | 
             "why": c5.get("why", ""), "mean_a": openness, "mean_b": policy,
             "effect": effect.difference, "ci_low": effect.ci_low, "ci_high": effect.ci_high,
             "ci90_low": effect.ci90_low, "ci90_high": effect.ci90_high, "margin": d,
+            "ci_half_width": (effect.ci_high - effect.ci_low) / 2,
             "replicates": len(y), "sceptic_predicts": "decrease",
             "sceptic_verdict": verdict("decrease", effect, d), "counter_predicts": "increase",
             "counter_verdict": verdict("increase", effect, d),

@@ -22,6 +22,9 @@ from highroad.scenarios.loader import SCENARIO_DIR, load_scenario, read_toml
 
 CLAIMS_FILE = SCENARIO_DIR / "claims" / "claims.toml"
 TEXT_KEYS = ("description", "source")
+CHECK_RANGES = {"settle_window": (0.05, 1.0), "settle_tolerance": (0.0, 100.0),
+                "settle_chunk": (0.01, 10.0), "settle_longest": (1.0, 20.0),
+                "scale": (1.0, 16.0), "placebo_share": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,18 @@ def load_claims(path: str | Path | None = None) -> ClaimsSpec:
         replicates=int(_number(run, "replicates", src, "run.replicates", 2, 10_000, 8)),
         seed=int(_number(run, "seed", src, "run.seed", 0, 2**63 - 1, 0)), claims=tuple(claims),
         c5=dict(doc.get("c5", {})), walzer=dict(doc.get("walzer", {})), source=src,
-        checks=dict(doc.get("checks", {})), maps=dict(doc.get("maps", {})))
+        checks=_checks(doc.get("checks", {}), src), maps=dict(doc.get("maps", {})))
+
+
+def _checks(table: Any, src: str) -> dict[str, float]:
+    """`[checks]`: known keys only, each a number in its range."""
+    if not isinstance(table, dict):
+        raise ScenarioError(src, "checks", "must be a table", ", ".join(CHECK_RANGES))
+    for key in table:
+        if key not in CHECK_RANGES:
+            raise ScenarioError(src, f"checks.{key}", "is not a check setting",
+                                ", ".join(CHECK_RANGES))
+    return {k: _number(table, k, src, f"checks.{k}", *CHECK_RANGES[k]) for k in table}
 
 
 def _sesoi(table: Any, src: str) -> dict[str, tuple[float, str]]:
@@ -278,20 +292,19 @@ def series(runs: Runs, observable: str) -> pd.DataFrame:
 
 
 def summarise(runs: Runs, observable: str) -> pd.DataFrame:
-    """One value per run: the observable's mean over the last quarter of the run.
+    """One value per run: the observable's mean over the last quarter of the run (each run's
+    own, where runs differ in length).
 
     `regions:<column>:<how>` averages each region over the last quarter, then combines the
     regions with `how` (min, max, mean, std, or `rK`: region K alone).
     """
     if observable.startswith("regions:"):
         _, column, how = observable.split(":")
-        frame = runs.regions
-        last = frame[frame["step"] >= _last_quarter_start(frame)]
+        last = _last_quarter(runs.regions)
         per_region = last.groupby(["run_id", "region"])[column].mean()
         value = combine(per_region, ["run_id"], how)
     else:
-        frame = runs.economy
-        last = frame[frame["step"] >= _last_quarter_start(frame)]
+        last = _last_quarter(runs.economy)
         value = last.groupby("run_id")[observable].mean()
     out = runs.runs[["run_id", "point", "replicate", "seed"]].set_index("run_id")
     out["value"] = value
@@ -305,9 +318,10 @@ def combine(values: pd.Series, by: list[str], how: str) -> pd.Series:
     return values.groupby(level=by).agg(how)
 
 
-def _last_quarter_start(frame: pd.DataFrame) -> float:
-    steps = frame["step"].max()
-    return steps - max(1, (steps + 1) // 4) + 1
+def _last_quarter(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each run's rows in the last quarter of its recorded steps."""
+    steps = frame.groupby("run_id")["step"].transform("max")
+    return frame[frame["step"] >= steps - np.maximum(1, (steps + 1) // 4) + 1]
 
 
 # -- Walzer's regimes ---------------------------------------------------------------------

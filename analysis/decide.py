@@ -7,9 +7,11 @@ contrast (B - A, or the difference-in-differences (B - A) - (D - C)), and applie
 - **placebo**: the same contrast with the claim's mechanism switched off (`placebo`
   overrides on every condition); `placebo_effect`, and a flag when at least half the effect
   survives its placebo;
-- **settled**: the drift of each condition's replicate-mean path over the last
-  `checks.settle_window` of the run (OLS slope times the window) must stay within
-  `checks.settle_tolerance` times the SESOI;
+- **settled**: each condition runs until the drift of its replicate-mean path over the last
+  `checks.settle_window` of the run (OLS slope times the window) is within
+  `checks.settle_tolerance` times the SESOI; a claim's conditions are continued together in
+  chunks up to a longest run while one has not (`analysis/settle.py`); the placebo, scaled
+  and dose runs are as long as the claim's runs;
 - **fragile**: the verdicts again at `checks.scale` times the workers and firms per region;
   `fragile` when either side's verdict changes;
 - **dose**: where declared, B at each dose of a stated range.
@@ -30,16 +32,15 @@ from highroad.analysis.claims import (
     Condition,
     Runs,
     run_conditions,
-    series,
     summarise,
 )
+from highroad.analysis.settle import Rule, settle
 from highroad.analysis.verdicts import Effect, contrast_effect, meaningful, verdict
 from highroad.scenarios.loader import load_scenario
 
-NOT_DECIDABLE = "not decidable"
 LETTERS = "ABCD"
-DEFAULT_CHECKS = {"settle_window": 0.4, "settle_tolerance": 0.5, "scale": 2,
-                  "placebo_share": 0.5}
+DEFAULT_CHECKS = {"settle_window": 0.4, "settle_tolerance": 0.5, "settle_chunk": 0.5,
+                  "settle_longest": 2.0, "scale": 2, "placebo_share": 0.5}
 
 
 def checks(spec: ClaimsSpec) -> dict[str, float]:
@@ -57,29 +58,12 @@ def effect_of(claim: Claim, runs: Runs) -> tuple[Effect, pd.DataFrame]:
 
 
 def verdicts(claim: Claim, effect: Effect, d: float) -> dict[str, Any]:
-    """Both sides' verdicts (or 'not decidable') and the interval flags."""
-    out = {
+    """Both sides' verdicts and the interval flags."""
+    return {
         "sceptic_verdict": verdict(claim.sceptic_predicts, effect, d),
         "counter_verdict": verdict(claim.counter_predicts, effect, d),
         "meaningful": meaningful(effect, d),
     }
-    if claim.not_decidable:
-        out["sceptic_verdict"] = out["counter_verdict"] = NOT_DECIDABLE
-    return out
-
-
-def drift(runs: Runs, observable: str, window: float) -> pd.Series:
-    """Per design point: OLS slope of the replicate-mean path over the last `window` share
-    of recorded steps, times the window's length (the drift over the window)."""
-    path = series(runs, observable).merge(runs.runs[["run_id", "point"]], on="run_id")
-    mean = path.groupby(["point", "step"])["value"].mean().reset_index()
-    last = mean["step"].max()
-    start = last - max(2, int(round(window * (last + 1))))
-    out = {}
-    for point, g in mean[mean["step"] > start].groupby("point"):
-        slope = np.polyfit(g["step"].to_numpy(float), g["value"].to_numpy(float), 1)[0]
-        out[point] = float(slope * (g["step"].max() - g["step"].min()))
-    return pd.Series(out)
 
 
 def with_overrides(conditions: list[Condition], extra: dict[str, Any]) -> list[Condition]:
@@ -106,7 +90,9 @@ def decide_claim(claim: Claim, spec: ClaimsSpec, user: dict[str, Any], reps: int
     name = claim.id.replace("/", "_")
     d = spec.sesoi_of(claim.observable)
     c = checks(spec)
-    runs = run_conditions(name, claim.conditions, spec, user, reps, out, workers)
+    ran = settle(name, claim.conditions, claim.observable, d, Rule.of(c), spec, user, reps,
+                 out, workers)
+    runs, user = ran.runs, {**user, "steps": ran.steps}  # the checks run as long
     effect, values = effect_of(claim, runs)
     row: dict[str, Any] = {
         "claim": claim.id, "title": claim.title, "source": claim.source,
@@ -120,7 +106,7 @@ def decide_claim(claim: Claim, spec: ClaimsSpec, user: dict[str, Any], reps: int
         "ci90_low": effect.ci90_low, "ci90_high": effect.ci90_high,
         "margin": d, "replicates": effect.replicates,
         "sceptic_predicts": claim.sceptic_predicts, "counter_predicts": claim.counter_predicts,
-        **verdicts(claim, effect, d), "not_decidable": claim.not_decidable,
+        **verdicts(claim, effect, d),
     }
     if claim.c is None:
         pair = summarise(runs, claim.observable)
@@ -129,9 +115,11 @@ def decide_claim(claim: Claim, spec: ClaimsSpec, user: dict[str, Any], reps: int
             if a.mean() != 0 else float("nan")
     else:
         row["ratio"] = float("nan")
-    drifts = drift(runs, claim.observable, c["settle_window"])
-    row["drift"] = float(drifts.abs().max())
-    row["settled"] = bool(row["drift"] <= c["settle_tolerance"] * d)
+    row.update({"steps": ran.steps, "drift": float(np.abs(ran.drift).max()),
+                "settled": all(ran.settled)})
+    for letter, drifted, settled in zip(LETTERS.lower(), ran.drift, ran.settled,
+                                        strict=False):
+        row.update({f"drift_{letter}": drifted, f"settled_{letter}": settled})
     if not check:
         return row, values, runs, None
     common = {**spec.world, **user}

@@ -15,6 +15,7 @@ from highroad.analysis import plots
 from highroad.analysis.c5 import c5_result
 from highroad.analysis.claims import ClaimsSpec, load_claims, series, walzer_result
 from highroad.analysis.decide import checks, decide_claim
+from highroad.analysis.settle import Rule, world_steps
 from highroad.analysis.verdict_maps import prim_where_sceptics_win, robust_shares, verdict_map
 from highroad.analysis.verdicts import RULE
 from highroad.errors import ScenarioError
@@ -28,6 +29,7 @@ QUICK: dict[str, Any] = {
     "replicates": 4, "steps": 32, "sobol_samples": 16,
     "maps": {"capital_mobility": [0.1, 0.9], "trade_openness": [0.5],
              "government_rule": ["fixed", "democratic"], "replicates": 3},
+    "checks": {"settle_longest": 1.5},  # one chunk of continuation: the machinery, in minutes
 }
 
 
@@ -78,7 +80,8 @@ def run_claims(out: str | Path = "out/claims", replicates: int | None = None,
 
     spec = load_claims(claims_file)
     if quick:  # a small world, short runs, a 2-point map under two rules: minutes, no answer
-        spec = replace(spec, maps={**spec.maps, **QUICK["maps"]})
+        spec = replace(spec, maps={**spec.maps, **QUICK["maps"]},
+                       checks={**spec.checks, **QUICK["checks"]})
         overrides = {**QUICK["world"], **(overrides or {})}
         replicates, steps = replicates or QUICK["replicates"], steps or QUICK["steps"]
         sobol_samples = sobol_samples or QUICK["sobol_samples"]
@@ -181,6 +184,13 @@ def readme_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _lengths(row: dict[str, Any]) -> str:
+    """How long the claim's runs ran and whether each condition settled."""
+    return f"{row['steps']} quarters; " + ", ".join(
+        f"{x.upper()} " + ("settled" if row[f"settled_{x}"] else "not settled")
+        for x in "abcd" if f"settled_{x}" in row)
+
+
 def _text(value: Any) -> str:
     """A check's value as shown: 'n/a' where it does not apply (H5/C5) or is missing."""
     return "n/a" if value is None or (isinstance(value, float) and pd.isna(value)) \
@@ -209,6 +219,8 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
         if len(sys.argv) > 1 and sys.argv[1] == "claims" else "highroad.analysis.run_claims()"
     world = {**spec.world, **user}
     c = checks(spec)
+    steps = world_steps(spec, user)
+    ends = Rule.of(c).lengths(steps)
     lines = [
         "# Claims report", "",
         f"Made by `{command}`: {reps} replicates per condition (common random numbers), "
@@ -223,17 +235,23 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
         f"- **placebo**: the contrast again with the claim's mechanism switched off; flagged "
         f"(`survives_placebo`) when |placebo effect| is at least {c['placebo_share']:g} "
         "times |effect|.",
-        f"- **settled**: each condition's replicate-mean path drifts (OLS slope times window) "
-        f"by at most {c['settle_tolerance']:g} times the SESOI over the last "
-        f"{c['settle_window']:.0%} of recorded quarters.",
+        f"- **settled**: a condition has settled when its replicate-mean path drifts (OLS "
+        f"slope times window) by at most {c['settle_tolerance']:g} times the SESOI over the "
+        f"last {c['settle_window']:.0%} of its recorded quarters. Each condition runs "
+        f"{steps} quarters; while one of a claim's conditions has not settled, all of them "
+        f"are continued in chunks of {ends[0] - steps if ends else 0} quarters (same seeds, "
+        "so the contrast compares the same quarters), the test applied at the end of each, "
+        f"up to {ends[-1] if ends else steps} quarters; they stop at the first chunk end "
+        "where all pass (`settled` is False when one still has not: reported, not hidden). "
+        "The verdict window is the last quarter of the run as it stopped (`steps`); the "
+        "placebo, scaled and dose runs are as long; the verdict maps run "
+        f"{steps} quarters.",
         f"- **fragile**: either verdict changes at {c['scale']:g} times the workers and firms "
         "per region.",
         "- **robust_share**: the share of the verdict map (capital_mobility x trade_openness "
         "x government rule, the axes the claim's contrast leaves free) where both headline "
         "verdicts hold; `sceptic_share` and `counter_share`: where each side's prediction is "
-        "supported." + ("" if maps else " (maps not run: NaN)"),
-        "- A claim that cannot be decided with the model as it is says so (`not decidable`) "
-        "and why; its numbers are still reported.", "",
+        "supported." + ("" if maps else " (maps not run: NaN)"), "",
         "## Verdicts", "", readme_table(table),
     ]
     lines += ["", "⚠: at least half the effect survives the placebo: the mechanism the claim "
@@ -262,13 +280,12 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
             f"- Mechanism at stake: {claim.mechanism}. Placebo ({claim.placebo_why}): effect "
             f"{_num(row.get('placebo_effect'), 4)}, verdicts "
             f"{row.get('placebo_sceptic_verdict')} / {row.get('placebo_counter_verdict')}.",
-            f"- Settled: {row['settled']} (largest drift {row['drift']:.4f}). At "
+            f"- Settled: {row['settled']} ({_lengths(row)}; largest drift "
+            f"{row['drift']:.4f}). At "
             f"{c['scale']:g}x workers and firms: effect {_num(row.get('scaled_effect'), 4)}, "
             f"verdicts {row.get('scaled_sceptic_verdict')} / "
             f"{row.get('scaled_counter_verdict')} (fragile: {row.get('fragile')}).",
         ]
-        if claim.not_decidable:
-            lines.append(f"- **Not decidable yet**: {claim.not_decidable}")
         if claim.note:
             lines.append(f"- Note: {claim.note}")
         if maps:
@@ -300,6 +317,15 @@ def markdown(spec: ClaimsSpec, table: pd.DataFrame, sections: list, sobol: pd.Da
             lines.append(f"| {r['observable']} | {r['factor']} | {r['group']} | "
                          f"{r['S1']:.3f} ± {r['S1_conf']:.3f} | {r['ST']:.3f} ± "
                          f"{r['ST_conf']:.3f} |")
+        lines.append("")
+        aim = float(spec.c5.get("interval", 0.1))
+        for _, r in table[table["claim"] == spec.c5.get("id")].iterrows():
+            width = r["ci_half_width"]
+            lines.append(f"- {r['observable']}: 95% interval of the difference "
+                         f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}], half-width {width:.3f}: "
+                         + (f"narrower than ±{aim:g}." if width < aim else
+                            f"**wider than ±{aim:g}**, the precision aimed at: more base "
+                            "samples are needed."))
         lines.append("")
         for obs in dict.fromkeys(sobol["observable"]):
             lines += [f"![Sobol indices of {obs}](figures/H5_C5_{obs}.{fmt})", "",

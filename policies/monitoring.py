@@ -60,6 +60,10 @@ class Params(PolicyParams):
                                      "Inspection effort a unit of associations' spending buys, "
                                      "per unit of associative capacity (monitoring as a "
                                      "by-product of deliberation, §3).", 0, 10)
+    byproduct: bool = spec(True, "-", "Associations' spending counts byproduct_leverage times "
+                           "capacity units of effort (monitoring as a by-product of "
+                           "deliberation); off, it counts one unit, as the inspectorate's: "
+                           "who monitors then makes no difference (the claims' placebo).")
 
 
 @register
@@ -93,10 +97,12 @@ def inspection_effort(p: Params, capacity: np.ndarray) -> np.ndarray:
 
     The inspectorate's spending counts one for one; associations' spending counts
     `byproduct_leverage * capacity`, since their monitoring is "a natural byproduct of ongoing
-    discussion" (§3) and only as good as the arenas that produce it.
+    discussion" (§3) and only as good as the arenas that produce it. With `byproduct` off
+    they count one for one too.
     """
     central = p.budget * (1.0 - p.association_share)
-    associational = p.budget * p.association_share * p.byproduct_leverage * capacity
+    leverage = p.byproduct_leverage * capacity if p.byproduct else 1.0
+    associational = p.budget * p.association_share * leverage
     return central + associational
 
 

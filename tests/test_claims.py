@@ -129,6 +129,10 @@ def test_report_files_and_columns(tmp_path):
     assert set(COLUMNS) <= set(table.columns)
     assert table[COLUMNS].notna().all().all()
     assert table.loc[table["claim"] == "H8/C8", "design"].item() == "difference-in-differences"
+    # each claim says how long it ran (8 quarters, continued by 4 up to 16) and what settled
+    assert set(table["steps"]) <= {8, 12, 16} and "continued in chunks of 4 quarters" in text
+    assert table[["settled_a", "settled_b", "settled_c", "settled_d"]].iloc[0].notna().all()
+    assert all(table["settled"] == table.filter(like="settled_").fillna(True).all(axis=1))
     for name in ("RS1", "H8_C8", "RS1_map", "H8_C8_map", "robust_shares"):
         assert (out / "figures" / f"{name}.png").exists()
     doses = pd.read_csv(out / "doses.csv")
@@ -155,6 +159,10 @@ def test_c5_compares_grouped_sobol_indices_with_a_convergence_table(tmp_path):
     assert row["effect"] == pytest.approx(row["mean_b"] - row["mean_a"])
     assert row["counter_verdict"] in ("supported", "refuted", "inconclusive")
     assert (tmp_path / "figures" / "H5_C5_income_gini_convergence.png").exists()
+    half = (row["ci_high"] - row["ci_low"]) / 2
+    assert row["ci_half_width"] == pytest.approx(half)
+    text = (tmp_path / "claims.md").read_text()
+    assert ("**wider than ±0.1**" if half >= 0.1 else "narrower than ±0.1") in text
 
 
 def test_the_readme_table_is_the_committed_report():
@@ -174,3 +182,118 @@ def test_c5_drops_only_the_base_samples_a_stopped_run_left_incomplete():
     y[6] = np.nan  # base sample 1 (rows 4-7)
     kept, dropped = complete_blocks(y, 5, 4)
     assert dropped == 1 and kept.tolist() == [*range(0, 4), *range(8, 20)]
+
+
+# -- H12/C12: the same monitoring budget, spent by the inspectorate or by associations -----------
+
+def test_h12_conditions_differ_only_in_who_monitors():
+    claim = next(c for c in load_claims().claims if c.id == "H12/C12")
+    a, b = claim.a.overrides, claim.b.overrides
+    assert claim.a.scenario == claim.b.scenario and claim.c is None
+    assert {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)} == {
+        "policies.monitoring.association_share"}
+    assert (a["policies.monitoring.association_share"], b["policies.monitoring.association_share"]
+            ) == (0.0, 1.0)
+    assert a["policies.monitoring.enabled"] is True and "policies.monitoring.budget" not in a
+    assert claim.observable == "observed_compliance"  # read off wages, not a probability
+
+
+def test_h12_placebo_makes_who_monitors_irrelevant():
+    from highroad.policies import monitoring as mon
+
+    claim = next(c for c in load_claims().claims if c.id == "H12/C12")
+    capacity = np.array([0.1, 0.5, 0.9])
+    efforts = {}
+    for placebo in (False, True):
+        extra = claim.placebo if placebo else {}
+        for share in (0.0, 1.0):
+            scen = load_scenario("baseline", {"policies.monitoring.enabled": True,
+                                              "policies.monitoring.association_share": share,
+                                              **extra})
+            efforts[placebo, share] = mon.inspection_effort(
+                scen.policies["monitoring"], capacity)
+    assert not np.allclose(efforts[False, 0.0], efforts[False, 1.0])
+    np.testing.assert_allclose(efforts[True, 0.0], efforts[True, 1.0])
+
+
+# -- settled runs --------------------------------------------------------------------------------
+
+def test_a_run_is_the_start_of_a_longer_run_with_the_same_seed():
+    """What lets a claim be continued by cutting a longer run (analysis/settle.py)."""
+    from highroad.api import simulate
+
+    short = simulate("baseline", seed=5, overrides={**TINY, "steps": 6})
+    long = simulate("baseline", seed=5, overrides={**TINY, "steps": 10})
+    pd.testing.assert_frame_equal(short.economy, long.economy[long.economy["step"] <= 6])
+    pd.testing.assert_frame_equal(short.regions,
+                                  long.regions[long.regions["step"] <= 6].reset_index(drop=True))
+
+
+PATHS = {"flat": lambda s: 0.5, "levels off": lambda s: 0.01 * min(s, 100),
+         "drifts": lambda s: 0.01 * s}
+
+
+def _synthetic_runs(calls):
+    """A stand-in for run_conditions: each condition's label names its (noise-free) path."""
+    from highroad.analysis.claims import Runs
+
+    def run(name, conditions, spec, user, reps, out, workers):
+        calls.append((name, int(user["steps"])))
+        runs, rows = [], []
+        for point, cond in enumerate(conditions):
+            for r in range(reps):
+                run_id = point * reps + r
+                runs.append({"run_id": run_id, "point": point, "replicate": r, "seed": r})
+                rows += [{"run_id": run_id, "point": point, "step": s,
+                          "x": PATHS[cond.label](s)} for s in range(int(user["steps"]) + 1)]
+        economy = pd.DataFrame(rows)
+        return Runs(pd.DataFrame(runs), economy, economy.assign(region=0))
+    return run
+
+
+@pytest.mark.parametrize("paths, steps, settled, calls", [
+    (["flat", "flat"], 80, [True, True], [80]),
+    (["flat", "levels off"], 160, [True, True], [80, 240]),
+    (["flat", "drifts"], 240, [True, False], [80, 240]),
+])
+def test_a_claim_not_settled_is_continued_and_a_settled_one_is_not(monkeypatch, tmp_path, paths,
+                                                                    steps, settled, calls):
+    from highroad.analysis import settle
+    from highroad.analysis.claims import Condition, summarise
+
+    made = []
+    monkeypatch.setattr(settle, "run_conditions", _synthetic_runs(made))
+    rule = settle.Rule(window=0.4, tolerance=0.5, chunk=0.5, longest=3.0)
+    assert rule.lengths(80) == [120, 160, 200, 240]
+    result = settle.settle("x", [Condition(p) for p in paths], "x", 0.1, rule, load_claims(),
+                           {"steps": 80}, 3, tmp_path, 1)
+    assert [n for _, n in made] == calls
+    assert result.steps == steps and result.settled == settled
+    assert result.runs.economy.groupby("run_id")["step"].max().eq(steps).all()
+    values = summarise(result.runs, "x").groupby("point")["value"].mean()
+    assert values[1] == pytest.approx(np.mean([PATHS[paths[1]](s) for s in
+                                               range(steps - (steps + 1) // 4 + 1, steps + 1)]))
+
+
+def test_c5_sample_count_is_a_power_of_two_the_convergence_table_reaches():
+    from highroad.analysis.c5 import convergence_sizes
+
+    n = int(load_claims().c5["samples"])
+    assert n >= 1024 and n & (n - 1) == 0
+    sizes = convergence_sizes(n)
+    assert sizes[0] == 16 and sizes[-1] == n
+    assert all(b == 2 * a for a, b in zip(sizes, sizes[1:], strict=False))
+    assert convergence_sizes(1000)[-2:] == [512, 1000]  # blocks dropped: the design still ends it
+
+
+@pytest.mark.parametrize("line, key", [("settle_longest = 2.0", "checks.settle_longest"),
+                                       ("settle_chunk = 0.5", "checks.settle_chunk")])
+def test_a_bad_settling_setting_names_its_key(tmp_path, line, key):
+    from highroad.analysis.claims import CLAIMS_FILE
+
+    text = CLAIMS_FILE.read_text()
+    assert line in text
+    path = tmp_path / "claims.toml"
+    path.write_text(text.replace(line, line.split(" = ")[0] + " = 0.0"))
+    with pytest.raises(ScenarioError, match=key):
+        load_claims(path)
