@@ -85,7 +85,7 @@ class MarketView:
         search at the region's smoothed job-finding rate and mean wage (`search_value`)."""
         lp = self.params.labour
         return search_value(self.region_column("benefit") + self.outside_bonus,
-                            self.region_column("mean_wage"), self.job_finding,
+                            self.region_column("median_wage"), self.job_finding,
                             lp.separation_rate, lp.discount_rate, lp.search_weight)
 
     def update_job_finding(self, unemployed: np.ndarray, hired: np.ndarray) -> None:

@@ -47,7 +47,7 @@ class FirmParams:
     decision_noise: float = spec(0.002, "profit rate per quarter", "Standard deviation of noise on perceived profit-rate differences.", 0, 1)
     horizon: float = spec(40.0, "quarters", "Horizon over which firms weigh a rate gain against a one-off cost.", 1, 400)
     depreciation: float = spec(0.015, "per quarter", "Depreciation of firm capital.", 0, 0.5)
-    tfp_dispersion: float = spec(0.33, "log points", "Standard deviation of log firm productivity (median 1). Under the Pareto option the tail's shape is its inverse: 0.33 gives shape 3, the estimate from firm sizes in Chaney (2008, §III) and di Giovanni and Levchenko (2013).", 0, 2)
+    tfp_dispersion: float = spec(0.33, "log points", "Standard deviation of log firm productivity (mean productivity 1). Under the Pareto option the tail's shape is its inverse (below 1 there): 0.33 gives shape 3, the estimate from firm sizes in Chaney (2008, §III).", 0, 2)
     tfp_distribution: str = spec("pareto", "-", "Distribution of firm productivity at birth (regions/tfp.py draw_tfp): a Pareto tail (Axtell 2001; Luttmer 2007) or the thin-tailed lognormal.", choices=TFP_DISTRIBUTIONS)
     investment_response: float = spec(2.0, "1", "Net investment rate per unit of after-tax return above the world return.", 0, 50)
     max_growth: float = spec(0.03, "per quarter", "Highest net growth of a firm's capital in a quarter.", 0, 1)
