@@ -45,7 +45,7 @@ def test_pareto_tail_has_shape_one_over_dispersion_and_lognormal_does_not():
 
 def test_a_pareto_without_a_finite_mean_is_refused():
     with pytest.raises(ScenarioError, match="firms.tfp_dispersion"):
-        load_scenario("baseline", {"firms.tfp_dispersion": 1.2})
+        load_scenario("baseline", {"firms.tfp_dispersion": 1.2, "firms.tfp_distribution": "pareto"})
     load_scenario("baseline", {"firms.tfp_dispersion": 1.2, "firms.tfp_distribution": "lognormal"})
 
 
@@ -77,7 +77,8 @@ def test_search_value_is_pissarides_threat_point_and_falls_with_job_finding():
 
 
 def test_the_outside_option_every_decision_reads_includes_the_search_value():
-    model = RegionalEconomy(load_scenario("baseline", SMALL), seed=0)
+    model = RegionalEconomy(load_scenario("baseline", SMALL | {"labour.search_weight": 0.2}),
+                            seed=0)
     for _ in range(6):
         model.step()
     assert (model.job_finding > 0).all() and (model.job_finding <= 1).all()
