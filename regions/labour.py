@@ -11,7 +11,7 @@ from highroad.agents.workforce import (
     UNEMPLOYED,
 )
 from highroad.regions import labour_market as lm
-from highroad.regions.returns import HIGH
+from highroad.regions.returns import HIGH, apply_wage_floor
 
 
 def planned_targets(planned: np.ndarray, jobs: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -90,7 +90,8 @@ class LabourMarket:
         complies = self.rng.random(t.size) < cond.enforcement[region]
         t.view("complies")[:] = complies
         power = cond.bargaining_power[region]
-        floor = np.where(complies, np.maximum(cond.wage_floor[region], 0.0), 0.0)
+        # Each firm's lowest wage: the floor where it complies, else the zero bound.
+        floor = apply_wage_floor(np.zeros(t.size), cond.wage_floor[region], complies)
         elasticity = np.where(road == HIGH, self.params.firms.skill_elasticity,
                               lp.low_road_pay_elasticity)
         employed = wf.employed_index()
