@@ -126,7 +126,10 @@ class Firm(mesa.Agent):
         best other region and the rest of the world, net of a relocation cost set by
         `capital_mobility` (0 = immobile; 1 = free; in between a share
         `capital.relocation_cost * (1 - mobility)` of capital is lost). Moving is worth it
-        when (1 - cost)(1 + H r_there) > 1 + H (r_here + hurdle) over the horizon H.
+        when (1 - cost)(1 + H r_there) > 1 + H (r_here + hurdle) over the horizon H. Each
+        rate carries the firm's own valuation of the location, drawn at the review with
+        standard deviation `capital.location_taste` (McFadden 1974; Carlton 1983): firms
+        differ in what a place is worth to them, so some move at any return gap, both ways.
         """
         m = self.model
         mobility = m.params.world.capital_mobility
@@ -139,6 +142,8 @@ class Firm(mesa.Agent):
         # Capital controls tax the value moved out; a tax of 1 bars the move.
         move_tax, exit_tax = m.relocation_tax[self.region], m.exit_tax[self.region]
         rates = m.expected_rates(self)[:, self.road]
+        if cp.location_taste > 0:  # the firm's own valuation of each location (random utility)
+            rates = rates + m.rng.normal(0.0, cp.location_taste, rates.size)
         here = float(rates[self.region])
         stay_value = 1.0 + horizon * (here + cp.relocation_hurdle)
         others = rates.copy()

@@ -17,6 +17,7 @@ from highroad.regions.returns import (
     high_road_productivity,
     low_road_productivity,
     public_capital_multiplier,
+    search_value,
     seen_capital_tax,
 )
 
@@ -68,7 +69,7 @@ class MarketView:
         t = self.region_table
         return MarketConditions(
             revenue_per_worker=revenue,
-            outside_option=self.region_column("benefit") + self.outside_bonus,
+            outside_option=self.outside_options(),
             wage_floor=self.region_column("labour_standard") * self.region_column("median_wage"),
             enforcement=self.region_column("enforcement").copy(),
             bargaining_power=self.region_column("bargaining_power").copy(),
@@ -78,6 +79,21 @@ class MarketView:
             capital_per_job=self.params.firms.capital_per_job,
             depreciation=self.params.firms.depreciation,
         )
+
+    def outside_options(self) -> np.ndarray:
+        """Each region's outside option: benefit and non-wage income plus the value of
+        search at the region's smoothed job-finding rate and mean wage (`search_value`)."""
+        lp = self.params.labour
+        return search_value(self.region_column("benefit") + self.outside_bonus,
+                            self.region_column("median_wage"), self.job_finding,
+                            lp.separation_rate, lp.discount_rate, lp.search_weight)
+
+    def update_job_finding(self, unemployed: np.ndarray, hired: np.ndarray) -> None:
+        """Smooth each region's job-finding rate (hires / unemployed job seekers this quarter,
+        both by region) with the weight on the past of `capital.smoothing`."""
+        rate = np.where(unemployed > 0, hired / np.maximum(unemployed, 1), self.job_finding)
+        w = self.params.capital.smoothing
+        self.job_finding = w * self.job_finding + (1.0 - w) * np.minimum(rate, 1.0)
 
     def rates_table(self, tfp: np.ndarray) -> np.ndarray:
         """Expected after-tax profit rates (firms x regions x roads) at each firm's `tfp`."""

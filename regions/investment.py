@@ -17,6 +17,7 @@ from highroad.regions.returns import (
     HIGH,
     LOW,
 )
+from highroad.regions.tfp import draw_tfp
 
 
 class Investment:
@@ -87,7 +88,7 @@ class Investment:
     def found_firm(self, investor: Investor, region: int, size: float) -> Firm:
         """An investor founds a firm on the road with the better expected return there."""
         rates = self.conditions.after_tax_rate(region, np.array([LOW, HIGH]), 1.0)
-        tfp = float(self.draw_tfp(1)[0])
+        tfp = float(draw_tfp(self.rng, 1, self.params.firms)[0])
         firm = Firm(self, region=region, high=bool(rates[HIGH] > rates[LOW]), capital=0.0,
                     cash=0.0, tfp=tfp, owner=self.investor_list.index(investor))
         if region != investor.home:  # capital placed outside the home region

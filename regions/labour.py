@@ -11,11 +11,7 @@ from highroad.agents.workforce import (
     UNEMPLOYED,
 )
 from highroad.regions import labour_market as lm
-from highroad.regions.returns import (
-    HIGH,
-    apply_wage_floor,
-    nash_wage,
-)
+from highroad.regions.returns import HIGH, apply_wage_floor
 
 
 def sales_targets(jobs: np.ndarray, expected_sales: np.ndarray, productivity: np.ndarray,
@@ -71,6 +67,7 @@ class LabourMarket:
         staff -= np.bincount(employer[leaving], minlength=t.size)
         employer[leaving] = UNEMPLOYED
         vacancies = np.maximum(target - staff, 0)
+        seekers = wf.count_by_region(self.n_regions, employer == UNEMPLOYED)
         priority = road * 10.0 + t.view("tfp")
         employer, hired = lm.match(employer, wf.region, wf.skill, t.view("region"), vacancies,
                                    priority, lp.matching_efficiency, lp.matching_elasticity,
@@ -84,6 +81,7 @@ class LabourMarket:
         wf.employer = employer
         t.view("employees")[:] = staff
         self.flows["hires"] += hired.size
+        self.update_job_finding(seekers, np.bincount(wf.region[hired], minlength=self.n_regions))
         self.bargain_wages()
         self.run_hooks("on_bargaining")
 
@@ -92,11 +90,12 @@ class LabourMarket:
 
         A worker's region is her employer's (hiring is within the region, and a firm that
         moves lays its workers off), so the regional terms are read per firm, and every
-        per-firm number is read per worker through her employer's slot (the unemployed read
-        an extra last entry: no wage).
+        per-firm number is read per worker through her employer's slot. The per-firm parts
+        (rent per worker, the outside option's weight, the floor if enforced) are taken once
+        per firm; `worker_wages` adds each worker's own terms.
         """
         wf, t, cond = self.workforce, self.firm_table, self.conditions
-        employer = wf.employer
+        lp = self.params.labour
         employees = t.view("employees")
         skill_sum = wf.firm_sums(wf.skill, t.size)
         mean_skill = np.where(employees > 0, skill_sum / np.maximum(employees, 1), 1.0)
@@ -107,28 +106,44 @@ class LabourMarket:
         revenue_per_worker = productivity * self.effective_price[region, road]
         complies = self.rng.random(t.size) < cond.enforcement[region]
         t.view("complies")[:] = complies
-        # The regional terms, read per firm.
         power = cond.bargaining_power[region]
-        outside = cond.outside_option[region]
-        floor = cond.wage_floor[region]
-        # Low-road jobs are de-skilled: one wage per firm.
-        wage = np.zeros(t.size + 1)
-        np.maximum(apply_wage_floor(nash_wage(revenue_per_worker, outside, power), floor,
-                                    complies), 0.0, out=wage[:-1])
-        np.take(wage, employer, mode="wrap", out=wf.wage)
-        # In high-road firms pay follows individual skill: the same Nash wage and floor,
-        # their per-firm parts (the outside option's weight, the floor if enforced, the
-        # zero bound) taken once per firm.
-        on_high = np.zeros(t.size + 1, dtype=bool)
-        on_high[:-1] = road == HIGH
-        high = np.flatnonzero(np.take(on_high, employer, mode="wrap"))
-        high_firm = employer[high]
-        relative = wf.skill[high]
-        relative /= mean_skill[high_firm]
-        relative **= self.params.firms.skill_elasticity
-        relative *= revenue_per_worker[high_firm]
-        relative *= power[high_firm]
-        relative += ((1.0 - power) * outside)[high_firm]
-        np.maximum(relative, np.where(complies, np.maximum(floor, 0.0), 0.0)[high_firm],
-                   out=relative)
-        wf.wage[high] = relative
+        # Each firm's lowest wage: the floor where it complies, else the zero bound.
+        floor = apply_wage_floor(np.zeros(t.size), cond.wage_floor[region], complies)
+        elasticity = np.where(road == HIGH, self.params.firms.skill_elasticity,
+                              lp.low_road_pay_elasticity)
+        employed = wf.employed_index()
+        wf.wage.fill(0.0)
+        wf.wage[employed] = worker_wages(
+            wf.employer[employed], wf.skill[employed], wf.tenure[employed], mean_skill,
+            elasticity, power * revenue_per_worker, (1.0 - power) * cond.outside_option[region],
+            floor, lp.tenure_return, lp.tenure_cap)
+
+
+def worker_wages(firm: np.ndarray, skill: np.ndarray, tenure: np.ndarray,
+                 mean_skill: np.ndarray, elasticity: np.ndarray, rent: np.ndarray,
+                 outside: np.ndarray, floor: np.ndarray, tenure_return: float,
+                 tenure_cap: float) -> np.ndarray:
+    """Per-worker Nash wages: the firm's rent share scaled by her skill and tenure, plus the
+    weighted outside option, at least the firm's floor.
+
+    A worker's pay has a worker component (her skill relative to her colleagues', with a
+    road-specific elasticity, and her tenure) and a firm component (the firm's rent per
+    worker and its floor): the two-way decomposition of Abowd, Kramarz and Margolis (1999,
+    Econometrica 67(2), §2) and Card, Heining and Kline (2013, QJE 128(3), §IV). `rent`,
+    `outside` and `floor` are per firm (`rent` = power x revenue per worker, `outside` =
+    (1 - power) x outside option, `floor` = 0 where not enforced); the rest per worker,
+    `firm` her employer's slot. Returns wages >= 0, one per worker.
+    """
+    wage = skill / mean_skill[firm]
+    np.log(wage, out=wage)
+    wage *= elasticity[firm]
+    np.exp(wage, out=wage)
+    if tenure_return > 0:
+        years = np.minimum(tenure, tenure_cap) * (tenure_return / 4.0)
+        years += 1.0
+        wage *= years
+    wage *= rent[firm]
+    wage += outside[firm]
+    np.maximum(wage, floor[firm], out=wage)
+    np.maximum(wage, 0.0, out=wage)
+    return wage

@@ -27,6 +27,24 @@ def nash_wage(revenue_per_worker: np.ndarray | float, outside_option: np.ndarray
     return bargaining_power * revenue_per_worker + (1.0 - bargaining_power) * outside_option
 
 
+def search_value(benefit: np.ndarray | float, wage: np.ndarray | float,
+                 job_finding: np.ndarray | float, separation: float, discount: float,
+                 weight: float) -> np.ndarray:
+    """The worker's threat point: the flow value of unemployed search.
+
+    Pissarides (2000, ch. 1, eq. 1.12 with 1.13): rU = b + f (E - U) and rE = w + s (U - E)
+    give rU = b + f / (r + s + f) (w - b): the benefit plus the job-finding rate's share of
+    the expected gain, with `wage` the wage a search finds (the region's mean), `job_finding`
+    the region's rate f, `separation` s and `discount` r, all per quarter. Where jobs are
+    scarce f falls and with it the threat point and wages: the wage curve (Blanchflower and
+    Oswald 1994, ch. 1). `weight` scales the search term (1 = Pissarides in full; 0 = the
+    benefit alone, Hall and Milgrom 2008, §I).
+    """
+    f = np.asarray(job_finding, dtype=float)
+    gain = np.maximum(np.asarray(wage, dtype=float) - benefit, 0.0)
+    return benefit + weight * f / (discount + separation + f + 1e-12) * gain
+
+
 def apply_wage_floor(wage: np.ndarray, floor: np.ndarray, complies: np.ndarray) -> np.ndarray:
     """A labour standard: complying employers pay at least the regional floor.
 

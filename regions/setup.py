@@ -16,14 +16,10 @@ from highroad.agents.workforce import (
     entrant_skills,
 )
 from highroad.regions.beliefs import prior_beliefs
+from highroad.regions.tfp import draw_tfp
 
 
 class WorldBuilding:
-    def draw_tfp(self, n: int) -> np.ndarray:
-        """Firm-level productivity of `n` firms, at start and for each entrant: lognormal
-        with dispersion `firms.tfp_dispersion` (the one place this draw is made)."""
-        return np.exp(self.params.firms.tfp_dispersion * self.rng.standard_normal(n))
-
     def _build_world(self) -> None:
         p, world = self.params, self.params.world
         sizes = np.asarray(world.region_sizes or [1.0] * self.n_regions, dtype=float)
@@ -69,7 +65,7 @@ class WorldBuilding:
             jobs = np.full(n_firms[r], 0.95 * n_workers[r] // n_firms[r], dtype=float)
             capital = kappa * np.maximum(jobs, 1) * 1.05
             high = self.rng.random(n_firms[r]) < p.firms.initial_high_road_share
-            tfp = self.draw_tfp(int(n_firms[r]))
+            tfp = draw_tfp(self.rng, int(n_firms[r]), p.firms)
             firms = Firm.create_agents(self, int(n_firms[r]), region=r, high=list(high),
                                        capital=list(capital),
                                        cash=list(p.firms.cash_buffer * capital),
@@ -93,6 +89,9 @@ class WorldBuilding:
         self.rest_of_world.world_demand = tradable_output * np.array(
             [p.goods.export_demand_low, p.goods.export_demand_high])
         self.unemployed_by_region = n_workers.astype(float)
+        # Job-finding rate at start: the flow balance s (1 - u) = f u at the 5% of workers
+        # the jobs above leave unemployed.
+        self.job_finding = np.full(self.n_regions, min(1.0, p.labour.separation_rate * 19.0))
         # Levers the policy modules move; reset each quarter, so a module that is off leaves
         # them at these neutral values (see `reset_levers` and policies/__init__.py).
         self.outside_bonus = np.zeros(self.n_regions)   # non-wage income raising outside options

@@ -221,6 +221,11 @@ def build_scenario(doc: dict[str, Any], source: str, name: str) -> Scenario:
     if labour.skill_min > labour.skill_max:
         raise ScenarioError(source, "labour.skill_min", "exceeds labour.skill_max",
                             "skill_min <= skill_max")
+    firms = groups["firms"]
+    if firms.tfp_distribution == "pareto" and firms.tfp_dispersion >= 1:
+        raise ScenarioError(source, "firms.tfp_dispersion",
+                            f"is {firms.tfp_dispersion}: a Pareto tail of shape 1/dispersion <= 1 "
+                            "has no finite mean", "below 1 when tfp_distribution is pareto")
     return Scenario(name=name, source=source, world=world, policies=policies, **groups)
 
 

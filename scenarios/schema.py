@@ -16,6 +16,7 @@ from typing import Any
 
 GOVERNMENT_RULES = ("fixed", "competitive", "democratic", "leviathan", "reactive")
 STRATEGY_RULES = ("profit", "imitation")
+TFP_DISTRIBUTIONS = ("pareto", "lognormal")
 
 
 def spec(default: Any, unit: str, doc: str, lo: float | None = None, hi: float | None = None,
@@ -46,7 +47,8 @@ class FirmParams:
     decision_noise: float = spec(0.002, "profit rate per quarter", "Standard deviation of noise on perceived profit-rate differences.", 0, 1)
     horizon: float = spec(40.0, "quarters", "Horizon over which firms weigh a rate gain against a one-off cost.", 1, 400)
     depreciation: float = spec(0.015, "per quarter", "Depreciation of firm capital.", 0, 0.5)
-    tfp_dispersion: float = spec(0.2, "log points", "Standard deviation of firm-level productivity.", 0, 2)
+    tfp_dispersion: float = spec(0.2, "log points", "Standard deviation of log firm productivity (mean productivity 1). Under the Pareto option the tail's shape is its inverse (below 1 there): 0.33 gives shape 3, the estimate from firm sizes in Chaney (2008, §III).", 0, 2)
+    tfp_distribution: str = spec("lognormal", "-", "Distribution of firm productivity at birth (regions/tfp.py draw_tfp): a Pareto tail (Axtell 2001; Luttmer 2007) or the thin-tailed lognormal.", choices=TFP_DISTRIBUTIONS)
     investment_response: float = spec(2.0, "1", "Net investment rate per unit of after-tax return above the world return.", 0, 50)
     max_growth: float = spec(0.03, "per quarter", "Highest net growth of a firm's capital in a quarter.", 0, 1)
     cash_buffer: float = spec(0.05, "share of capital", "Cash a firm keeps before paying out dividends.", 0, 2)
@@ -78,6 +80,11 @@ class LabourParams:
     skill_growth_low: float = spec(0.002, "per quarter", "Skill growth on a low-road job.", 0, 1)
     skill_decay: float = spec(0.01, "per quarter", "Skill loss while unemployed.", 0, 1)
     skill_max: float = spec(3.0, "mean initial skill = 1", "Upper bound of skill.", 1, 100)
+    low_road_pay_elasticity: float = spec(0.3, "1", "Elasticity of a low-road worker's pay to her skill relative to her firm's mean (high-road firms use firms.skill_elasticity). Card, Heining and Kline (2013, QJE 128(3), §V): worker effects explain about half of wage variance in every kind of firm, so de-skilled jobs reward skill less, not at all.", 0, 3)
+    tenure_return: float = spec(0.01, "per year of tenure", "Rise of the bargained rent per year with the employer, up to tenure_cap. Altonji and Shakotko (1987, RES 54(3)): about 1% a year; Topel (1991, JPE 99(1)): up to 2.5%.", 0, 0.2)
+    tenure_cap: float = spec(40.0, "quarters", "Tenure beyond which pay no longer rises with it.", 0, 400)
+    search_weight: float = spec(0.0, "1", "Weight of the value of search in the outside option: 1 = the full Pissarides (2000, ch. 1) threat point (benefit plus the job-finding rate times the expected gain); 0 = the benefit alone, as when a broken-off bargain means delay rather than search (Hall and Milgrom 2008, AER 98(4), §I).", 0, 1)
+    discount_rate: float = spec(0.01, "per quarter", "Workers' discount rate in the value of search (4% a year).", 0, 1)
     skill_min: float = spec(0.2, "mean initial skill = 1", "Lower bound of skill.", 0.001, 1)
     benefit_replacement: float = spec(0.4, "share of regional mean wage", "Unemployment benefit.", 0, 1.5)
     labour_tax: float = spec(0.2, "share of wage", "Tax on wages.", 0, 0.9)
@@ -144,6 +151,7 @@ class CapitalParams:
     smoothing: float = spec(0.8, "1", "Weight on the past in smoothed profit rates and flows.", 0, 0.99)
     tax_salience: float = spec(1.0, "0-1", "How much of a regional tax difference every location and investment decision sees: 1 = all of it, 0 = capital ignores taxes (the placebo of tax competition: decisions read the starting tax everywhere).", 0, 1)
     exit_threats: bool = spec(True, "-", "Investors threaten exit before governments review policy; a threat moves a government's belief only as far as it is credible.")
+    location_taste: float = spec(0.0, "profit rate per quarter", "Standard deviation of a firm's own valuation of each location, drawn afresh at each review and added to the expected rates it compares (random utility: McFadden 1974; firm location choice as in Carlton 1983, REStat 65(3)); tax-blind, so it moves capital both ways.", 0, 1)
     threat_tax_step: float = spec(0.05, "share of profit", "The tax rise a threat answers to: the threatening firm would leave if the tax rose this much.", 0.001, 0.5)
 
 

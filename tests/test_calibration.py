@@ -19,8 +19,10 @@ from highroad.cli import main
 from highroad.scenarios.calibration import calibrate, load_calibration
 from highroad.scenarios.loader import load_scenario
 
-#: A small world, a few years: each run takes a fraction of a second.
-SMALL = {"n_regions": 2, "workers_per_region": 300, "firms_per_region": 6, "steps": 40,
+#: A small world, a few years: each run takes a fraction of a second. Twelve firms a region:
+#: with six, one firm's fate swings the moments enough that a chance match, not the truth,
+#: fits best once pay varies by worker within every firm.
+SMALL = {"n_regions": 2, "workers_per_region": 600, "firms_per_region": 12, "steps": 40,
          "burn_in": 8}
 TRUTH = {"labour.separation_rate": 0.05, "labour.bargaining_power": 0.45}
 BOUNDS = {"labour.separation_rate": (0.01, 0.10), "labour.bargaining_power": (0.2, 0.7)}
@@ -68,7 +70,9 @@ def test_calibration_recovers_the_parameters_that_made_the_data(tmp_path, data):
     # Identification: each parameter moves the moment it should, strongly.
     scaled = result.jacobian.set_index(["moment", "parameter"])["scaled"]
     assert abs(scaled["labour_share", "labour.bargaining_power"]) > 1
-    assert abs(scaled["job_destruction", "labour.separation_rate"]) > 1
+    # Separations are mostly refilled within the quarter, so they show in unemployment more
+    # than in firms' net job losses.
+    assert abs(scaled["unemployment", "labour.separation_rate"]) > 1
     out = result.out
     for name in ("calibration.md", "estimates.json", "identification.csv", "evaluations.csv",
                  "calibrated.toml"):

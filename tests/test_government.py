@@ -19,7 +19,9 @@ from highroad.regions.model import RegionalEconomy
 from highroad.scenarios import load_scenario
 
 SMALL = {"workers_per_region": 500, "firms_per_region": 10, "steps": 80}
-SEEDS = range(3)
+#: Six seeds: the spread of a three-seed mean of the end tax (about 0.03) is close to the
+#: placebo's 10% tolerance, so any change to the model's draws could fail it by chance.
+SEEDS = range(6)
 
 
 def end_tax(seeds=SEEDS, **overrides) -> float:

@@ -1,0 +1,120 @@
+"""Per-worker wages, the value of search in the outside option, heavy-tailed firm
+productivity and firms' own location valuations (issue 13)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from highroad.errors import ScenarioError
+from highroad.regions.labour import worker_wages
+from highroad.regions.model import RegionalEconomy
+from highroad.regions.returns import search_value
+from highroad.regions.tfp import draw_tfp
+from highroad.scenarios import load_scenario
+
+SMALL = {"n_regions": 3, "workers_per_region": 400, "firms_per_region": 8, "burn_in": 0}
+
+
+def tfp_params(distribution: str, dispersion: float) -> SimpleNamespace:
+    return SimpleNamespace(tfp_distribution=distribution, tfp_dispersion=dispersion)
+
+
+@pytest.mark.parametrize("distribution", ["pareto", "lognormal"])
+def test_draw_tfp_has_mean_one_and_the_stated_log_dispersion(distribution):
+    tfp = draw_tfp(np.random.default_rng(0), 400_000, tfp_params(distribution, 0.25))
+    assert tfp.mean() == pytest.approx(1.0, abs=0.01)
+    assert np.log(tfp).std() == pytest.approx(0.25, abs=0.01)
+    assert (draw_tfp(np.random.default_rng(0), 10, tfp_params(distribution, 0.0)) == 1).all()
+
+
+def test_pareto_tail_has_shape_one_over_dispersion_and_lognormal_does_not():
+    """Hill estimator over the top 1%: 1 / dispersion for the Pareto; the lognormal's tail
+    thins out (its Hill estimate far above)."""
+    def hill(x: np.ndarray) -> float:
+        top = np.sort(x)[-4000:]
+        return 1.0 / np.mean(np.log(top / top[0]))
+
+    pareto = draw_tfp(np.random.default_rng(1), 400_000, tfp_params("pareto", 0.33))
+    lognormal = draw_tfp(np.random.default_rng(1), 400_000, tfp_params("lognormal", 0.33))
+    assert hill(pareto) == pytest.approx(1 / 0.33, rel=0.05)
+    assert hill(lognormal) > 2 * hill(pareto)
+
+
+def test_a_pareto_without_a_finite_mean_is_refused():
+    with pytest.raises(ScenarioError, match="firms.tfp_dispersion"):
+        load_scenario("baseline", {"firms.tfp_dispersion": 1.2, "firms.tfp_distribution": "pareto"})
+    load_scenario("baseline", {"firms.tfp_dispersion": 1.2, "firms.tfp_distribution": "lognormal"})
+
+
+def test_worker_wages_reward_skill_by_road_and_tenure_and_respect_the_floor():
+    # Two firms with the same rent and outside option: 0 pays skill with elasticity 0.8
+    # (high road), 1 with 0.3 (low road); floor 0.5 in firm 1 only.
+    firm = np.array([0, 0, 1, 1, 1])
+    skill = np.array([2.0, 1.0, 2.0, 1.0, 0.1])
+    tenure = np.array([0, 0, 0, 40, 0])
+    mean_skill = np.array([1.5, 1.0])
+    wage = worker_wages(firm, skill, tenure, mean_skill, np.array([0.8, 0.3]),
+                        rent=np.array([0.5, 0.5]), outside=np.array([0.2, 0.2]),
+                        floor=np.array([0.0, 0.5]), tenure_return=0.02, tenure_cap=40.0)
+    rent = wage[:2] - 0.2
+    assert rent[0] / rent[1] == pytest.approx(2.0**0.8)
+    assert wage[2] == pytest.approx(0.5 * 2.0**0.3 + 0.2)  # low road: less, not nothing
+    assert wage[3] == pytest.approx(0.5 * 1.2 + 0.2)       # ten years at 2% a year
+    assert wage[4] == 0.5                                  # the floor binds
+
+
+def test_search_value_is_pissarides_threat_point_and_falls_with_job_finding():
+    b, w, s, r = 0.3, 1.0, 0.03, 0.01
+    f = np.array([0.0, 0.2, 0.6])
+    full = search_value(b, w, f, s, r, 1.0)
+    assert full == pytest.approx(((r + s) * b + f * w) / (r + s + f))  # Pissarides eq. 1.12-13
+    assert np.all(np.diff(full) > 0) and full[0] == pytest.approx(b)
+    assert search_value(b, w, f, s, r, 0.0) == pytest.approx(np.full(3, b))
+    assert search_value(b, 0.1, f, s, r, 1.0) == pytest.approx(np.full(3, b))  # no gain, no value
+
+
+def test_the_outside_option_every_decision_reads_includes_the_search_value():
+    model = RegionalEconomy(load_scenario("baseline", SMALL | {"labour.search_weight": 0.2}),
+                            seed=0)
+    for _ in range(6):
+        model.step()
+    assert (model.job_finding > 0).all() and (model.job_finding <= 1).all()
+    cond = model.conditions
+    benefit = model.region_column("benefit") + model.outside_bonus
+    assert (cond.outside_option > benefit).all()
+    off = RegionalEconomy(load_scenario("baseline", SMALL | {"labour.search_weight": 0.0}),
+                          seed=0)
+    off.step()
+    assert off.conditions.outside_option == pytest.approx(off.region_column("benefit")
+                                                          + off.outside_bonus)
+
+
+def test_low_road_workers_are_paid_by_skill_within_their_firm():
+    model = RegionalEconomy(load_scenario("baseline", SMALL), seed=0)
+    for _ in range(4):
+        model.step()
+    wf, t = model.workforce, model.firm_table
+    employed = wf.employed_index()
+    low = employed[~t.view("high")[wf.employer[employed]]]
+    firm = wf.employer[low]
+    biggest = np.bincount(firm).argmax()
+    staff = low[firm == biggest]
+    assert staff.size > 5
+    assert np.corrcoef(wf.skill[staff], wf.wage[staff])[0, 1] > 0.5
+
+
+def relocated_capital(taste: float) -> float:
+    overrides = SMALL | {"capital.location_taste": taste, "capital_mobility": 0.8}
+    model = RegionalEconomy(load_scenario("baseline", overrides), seed=3)
+    moved = 0.0
+    for _ in range(40):
+        model.step()
+        moved += model.region_column("flight_out").sum()
+    return moved
+
+
+def test_firms_own_location_valuations_move_more_capital():
+    assert relocated_capital(0.02) > relocated_capital(0.0)
