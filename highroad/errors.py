@@ -23,5 +23,9 @@ class InvariantError(HighroadError, RuntimeError):
     """A run broke an identity or produced NaN/inf: names step, region and quantity."""
 
     def __init__(self, step: int, region: str, quantity: str, detail: str) -> None:
-        self.step, self.region, self.quantity = step, region, quantity
+        self.step, self.region, self.quantity, self.detail = step, region, quantity, detail
         super().__init__(f"step {step}, region {region}: {quantity}: {detail}")
+
+    def __reduce__(self) -> tuple:
+        # Rebuilt from its four fields when it crosses a process boundary (a pool's worker).
+        return (type(self), (self.step, self.region, self.quantity, self.detail))

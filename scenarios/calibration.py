@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from highroad.analysis.facts import Replicate
-from highroad.errors import ScenarioError
+from highroad.errors import InvariantError, ScenarioError
 from highroad.provenance import versions
 from highroad.scenarios.loader import (
     SCENARIO_DIR,
@@ -257,6 +257,19 @@ def point_key(theta: Sequence[float]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def measure_candidate(scenario: Any, seed: int, window: int, convergence_years: int
+                      ) -> Replicate | str:
+    """One replicate's facts, or the message of the invariant that stopped its run: a
+    candidate whose economy leaves the plausible region is a bad fit, not a failed
+    calibration (its distance is UNDEFINED, so neither stage chooses it)."""
+    from highroad.analysis.facts import measure_replicate
+
+    try:
+        return measure_replicate(scenario, seed, window, convergence_years)
+    except InvariantError as stop:
+        return str(stop)
+
+
 class Evaluator:
     """Simulated moments of parameter vectors: cached on disk, run in parallel."""
 
@@ -286,8 +299,6 @@ class Evaluator:
 
     def evaluate(self, thetas: Sequence[Sequence[float]], stage: str) -> list[dict[str, Any]]:
         """Records (parameters, moments, distance) of each vector; runs only new ones."""
-        from highroad.analysis.facts import measure_replicate
-
         keys = [point_key(t) for t in thetas]
         todo = {k: t for k, t in zip(keys, thetas, strict=True) if k not in self.cache}
         self.reused_keys.update(k for k in keys if k in self.loaded)
@@ -296,7 +307,7 @@ class Evaluator:
         scenarios = {k: load_scenario(self.base, self.overrides(t)) for k, t in todo.items()}
         args = ([scenarios[k] for k, _ in jobs], [s for _, s in jobs])
         mapper = self.pool.map if self.pool is not None else map
-        results = mapper(measure_replicate, *args, [facts.window] * len(jobs),
+        results = mapper(measure_candidate, *args, [facts.window] * len(jobs),
                          [facts.convergence_years] * len(jobs))
         per_point: dict[str, list[Replicate]] = {k: [] for k in todo}
         for (k, _), rep in zip(jobs, results, strict=True):
@@ -308,15 +319,17 @@ class Evaluator:
     def overrides(self, theta: Sequence[float]) -> dict[str, Any]:
         return {p.key: float(v) for p, v in zip(self.spec.parameters, theta, strict=True)}
 
-    def _save(self, key: str, theta: Sequence[float], reps: list[Replicate],
+    def _save(self, key: str, theta: Sequence[float], reps: list[Replicate | str],
               stage: str) -> None:
         from highroad.analysis.facts_report import fact_estimates
 
-        moments = fact_estimates(reps, self.facts)
+        stopped = [r for r in reps if isinstance(r, str)]
+        moments = {} if stopped else fact_estimates(reps, self.facts)
         record = {"key": key, "index": len(self.cache), "stage": stage,
                   "theta": [float(v) for v in theta],
                   "parameters": self.overrides(theta), "moments": moments,
-                  "distance": distance(moments, self.spec.targets)}
+                  "distance": distance(moments, self.spec.targets),
+                  "stopped": stopped[0] if stopped else ""}
         write_json(self.folder / f"eval-{key}.json", record)
         self.cache[key] = record
         self.ran += 1
@@ -407,7 +420,8 @@ def jacobian(spec: CalibrationSpec, ev: Evaluator, theta: np.ndarray,
     out = np.zeros((len(names), d))
     for j in range(d):
         hi, lo = records[2 * j]["moments"], records[2 * j + 1]["moments"]
-        out[:, j] = [(hi[k] - lo[k]) / steps[j] for k in names]
+        # A step whose run stopped at a plausibility bound leaves that column undefined.
+        out[:, j] = [(hi.get(k, np.nan) - lo.get(k, np.nan)) / steps[j] for k in names]
     return out
 
 
@@ -418,7 +432,7 @@ def global_sensitivity(spec: CalibrationSpec, records: list[dict[str, Any]],
     theta = np.array([r["theta"] for r in records])
     rows = []
     for k in names:
-        m = np.array([r["moments"][k] for r in records])
+        m = np.array([r["moments"].get(k, np.nan) for r in records])
         ok = np.isfinite(m)
         row = {"moment": k}
         if ok.sum() > theta.shape[1] + 1 and m[ok].std() > 0:

@@ -138,3 +138,27 @@ def test_shipped_calibration_file_is_valid_and_holds_out_four_facts():
     held_out = set(load_facts().facts) - set(spec.targets)
     assert {"zipf_exponent", "beveridge_correlation", "wage_curve_elasticity",
             "beta_convergence"} <= held_out
+
+
+def test_a_candidate_whose_run_stops_is_a_bad_fit_not_a_crash(monkeypatch):
+    """A candidate whose economy leaves the plausible region (an InvariantError in one
+    replicate) gets an undefined distance; the error also survives a process pool."""
+    import pickle
+
+    import highroad.analysis.facts as facts_module
+    from highroad.errors import InvariantError
+    from highroad.scenarios.calibration import UNDEFINED, distance, measure_candidate
+
+    stop = InvariantError(153, "4", "mean wage", "1.15e+04 is 1.65e+04 times its first value")
+    again = pickle.loads(pickle.dumps(stop))
+    assert (again.step, again.region, again.quantity, str(again)) == (
+        153, "4", "mean wage", str(stop))
+
+    def stopping(*args, **kwargs):
+        raise stop
+
+    monkeypatch.setattr(facts_module, "measure_replicate", stopping)
+    message = measure_candidate(load_scenario("baseline"), 0, 120, 10)
+    assert message == str(stop)
+    spec = load_calibration("baseline")
+    assert distance({}, spec.targets) == UNDEFINED
