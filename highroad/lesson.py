@@ -47,8 +47,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "controls": {"scenario": "race_to_bottom", "associative_governance": True,
                      "quasi_public_goods": True, "asset_redistribution": True},
         "notice": "Mobile capital and competitive governments as in the race, plus "
-                  "associations, quasi-public goods and worker-held capital: far less "
-                  "capital flight, more good jobs and a much lower income Gini.",
+                  "associations, quasi-public goods and worker-held capital: capital still "
+                  "moves about as much, but good jobs rise and the income Gini falls far.",
     },
     "reflex": {
         "label": "Reflex rule, tax-blind capital",

