@@ -144,7 +144,8 @@ def add_claims_parser(sub: Any) -> None:
                         metavar="KEY=VALUE", help="override a scenario key in every condition")
     claims.add_argument("--only", help="comma-separated claims, e.g. H1,C5,RS1,walzer")
     claims.add_argument("--sobol-samples", type=int,
-                        help="base samples of the C5 Sobol design (default 64)")
+                        help="base samples of the C5 Sobol design (default: c5.samples in "
+                             "scenarios/claims/claims.toml, 1024)")
     claims.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
                         help="figure format (default png)")
     claims.add_argument("--out", default="out/claims", help="report folder (default out/claims)")
