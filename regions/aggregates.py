@@ -32,14 +32,19 @@ class Aggregates:
             region, wage = wf.region[emp], wf.wage[emp]
         self.employed_by_region = self.employment_by_region()
         wage_sum = region_sums(region, wage, R)
+        employed = self.employed_by_region > 0
         mean = np.divide(wage_sum, self.employed_by_region,
-                         out=self.region_column("mean_wage").copy(),
-                         where=self.employed_by_region > 0)
-        self.region_column("mean_wage")[:] = mean
+                         out=self.region_column("mean_wage").copy(), where=employed)
         medians = group_medians(wage, region, R, self.employed_by_region.astype(np.int64))
-        self.region_column("median_wage")[:] = np.where(np.isnan(medians),
-                                                        self.region_column("median_wage"),
-                                                        medians)
+        medians = np.where(np.isnan(medians), self.region_column("median_wage"), medians)
+        if not employed.all() and employed.any():
+            # A region where no one works reads the economy's wages: what an entrant must
+            # offer to hire its workers. Keeping its last wages instead would freeze a wage
+            # floor and a value of search that no firm can meet, and it would never revive.
+            mean[~employed] = wage_sum.sum() / self.employed_by_region.sum()
+            medians[~employed] = float(np.median(wage))
+        self.region_column("mean_wage")[:] = mean
+        self.region_column("median_wage")[:] = medians
 
     def _aggregate(self) -> None:
         wf, t, R = self.workforce, self.firm_table, self.n_regions

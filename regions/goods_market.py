@@ -82,12 +82,15 @@ class MarketOutcome:
 
 def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarray,
                   firm_road: np.ndarray, nontradable: float, import_share: np.ndarray,
-                  exports: np.ndarray, n_regions: int) -> MarketOutcome:
+                  exports: np.ndarray, n_regions: int,
+                  local_cap: np.ndarray | None = None) -> MarketOutcome:
     """Clear the local pools (region x good) and the national tradable pool of each good.
 
     Local demand with no local seller spills into the national pool; national demand with no
     domestic seller goes to imports (and nothing is exported). Every unit of money spent ends
-    up either as some firm's revenue or as imports.
+    up either as some firm's revenue or as imports. `local_cap` (regions x 2, optional): the
+    highest local price; what local sellers cannot absorb below it spills into the national
+    pool as well (`bounded_local_demand`).
     """
     cell = firm_region * 2 + firm_road
     supply = np.bincount(cell, weights=output, minlength=n_regions * 2).reshape(n_regions, 2)
@@ -96,6 +99,9 @@ def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarra
     unserved = local_supply <= 0
     tradable = (1.0 - nontradable) * demand.sum(axis=0) + np.where(unserved, local_demand, 0).sum(0)
     local_demand = np.where(unserved, 0.0, local_demand)
+    if local_cap is not None:
+        local_demand, spilled = bounded_local_demand(local_demand, local_supply, local_cap)
+        tradable += spilled
     national_supply = (1.0 - nontradable) * supply.sum(axis=0)
     no_seller = national_supply <= 0
     imports = np.where(no_seller, tradable, import_share * tradable)
@@ -110,6 +116,21 @@ def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarra
     capture = max(0.0, 1.0 - float(imports.sum()) / total) if total > 0 else 1.0
     return MarketOutcome(output * unit_revenue, local_price, national_price, imports, exports,
                          capture, local_demand, national_revenue)
+
+
+def bounded_local_demand(local_demand: np.ndarray, local_supply: np.ndarray,
+                         cap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local spending local sellers absorb at most at price `cap`, and what spills over.
+
+    A local pool's price is its money over its output, so a region left with few sellers
+    would see that price, and the wages bargained from it, run away. Buyers do not pay any
+    price for a local good while the same good is traded: beyond the traded price plus the
+    cost of bringing it in (an iceberg trade cost, Samuelson 1954) they buy from the national
+    pool. Returns the spending kept in each local pool and, per good, the spending that
+    spills into the national pool.
+    """
+    kept = np.minimum(local_demand, cap * local_supply)
+    return kept, (local_demand - kept).sum(axis=0)
 
 
 def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,

@@ -107,6 +107,7 @@ class GoodsParams:
     world_price_low: float = spec(0.75, "share of initial domestic price", "Price of standard goods from low-wage suppliers.", 0.01, 10)
     world_price_high: float = spec(1.1, "share of initial domestic price", "World price of quality goods.", 0.01, 10)
     trade_price_elasticity: float = spec(1.5, "1", "Price elasticity of import shares and export demand.", 0, 10)
+    local_price_bound: float = spec(0.0, "ratio to the expected national price", "Highest price a local pool pays: local spending its sellers cannot absorb below this multiple of the good's expected national price buys from the national pool instead (an iceberg trade cost, Samuelson 1954, Economic Journal 64(254)). Bounds thin local markets, where a few sellers would otherwise set any price; 0 = no bound.", 0, 100)
     price_expectation_weight: float = spec(0.3, "1", "Weight of the newest price in the adaptive price expectations buyers and firms act on.", 0.01, 1)
     public_quality_share: float = spec(0.5, "1", "Share of public and investment purchases that buy quality goods.", 0, 1)
 

@@ -143,3 +143,44 @@ def test_switched_off_the_mechanisms_leave_the_economy_as_it_was(small):
     t = off.firm_table
     assert np.isnan(t.view("expected_sales")).all() and (t.view("loss_quarters") == 0).all()
     assert off.flows["closures"] == 0 and off.flows["sell_through"] == 1.0
+
+
+def test_a_thin_local_market_pays_at_most_the_bounded_price_and_spills_the_rest():
+    """Two regions, one good: region 0 has one tiny local seller. Unbounded, its local price
+    is the pool's money over a sliver of output; bounded, the pool pays at most the cap and
+    the rest of its money buys from the national pool. No money is lost either way."""
+    demand = np.array([[100.0, 0.0], [100.0, 0.0]])
+    output = np.array([0.1, 50.0])
+    region, road = np.array([0, 1]), np.array([0, 0])
+    free = gm.clear_markets(demand, output, region, road, 0.6, np.zeros(2), np.zeros(2), 2)
+    cap = np.full((2, 2), 1.5)
+    bounded = gm.clear_markets(demand, output, region, road, 0.6, np.zeros(2), np.zeros(2), 2,
+                               local_cap=cap)
+    assert free.local_price[0, 0] > 100  # 60 units of money for 0.06 units of local output
+    assert bounded.local_price[0, 0] <= 1.5 + 1e-12
+    for out in (free, bounded):
+        assert np.isclose(out.revenue.sum() + out.imports.sum(), demand.sum())
+    kept, spilled = gm.bounded_local_demand(np.array([[60.0, 0.0]]), np.array([[0.06, 0.0]]),
+                                            np.array([[1.5, 1.5]]))
+    np.testing.assert_allclose(kept, [[0.09, 0.0]])
+    np.testing.assert_allclose(spilled, [59.91, 0.0])
+
+
+def test_a_region_without_jobs_reads_the_economys_wages_not_its_last_ones():
+    """With no one employed, a region's wage statistics would freeze at their last values
+    (and with them its wage floor and value of search); it reads the economy's instead."""
+    scenario = load_scenario("baseline", {"n_regions": 3, "workers_per_region": 200,
+                                          "firms_per_region": 4, "steps": 2, "burn_in": 0})
+    model = RegionalEconomy(scenario, seed=1, observe=None)
+    model.step()
+    wf = model.workforce
+    stale = 1e3 * model.region_column("median_wage")[0]
+    model.region_column("median_wage")[0] = stale
+    model.region_column("mean_wage")[0] = stale
+    t = model.firm_table
+    model.shut_down(np.flatnonzero(t.view("active") & (t.view("region") == 0)), "closures")
+    model._aggregate_wages()
+    employed = wf.employer >= 0
+    assert not employed[wf.region == 0].any()
+    assert model.region_column("median_wage")[0] == np.median(wf.wage[employed])
+    np.testing.assert_allclose(model.region_column("mean_wage")[0], wf.wage[employed].mean())
