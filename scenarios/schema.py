@@ -53,7 +53,7 @@ class FirmParams:
     max_growth: float = spec(0.03, "per quarter", "Highest net growth of a firm's capital in a quarter.", 0, 1)
     cash_buffer: float = spec(0.05, "share of capital", "Cash a firm keeps before paying out dividends.", 0, 2)
     bankruptcy_threshold: float = spec(0.3, "share of capital", "A firm whose debt exceeds this share of its capital closes.", 0, 10)
-    # Demand-constrained production, entry and exit on expected profits (issue 13). Each
+    # Demand-constrained production, entry and exit on expected profits. Each
     # mechanism has a switch; off (the default until the economy is calibrated with them) is
     # the model before them: hiring to capacity, entry where workers are unemployed, no closure
     # for losses short of bankruptcy.
