@@ -180,6 +180,7 @@ class WorkerPool:
         self.workers = workers
         self.context = get_context("spawn")
         self.started = self.context.SimpleQueue()
+        self.running: dict[int, int] = {}  # run id -> pid of the worker that started it
         self.breaks: dict[int, int] = {}
         self.pool = self._new_pool()
 
@@ -210,9 +211,11 @@ class WorkerPool:
                 self._after_break([])
                 continue
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            self._drain_started()
             broken = [f for f in done if isinstance(f.exception(), BrokenProcessPool)]
             for future in done:
                 if future not in broken:
+                    self.running.pop(pending[future].run_id, None)
                     yield future.result()
                     del pending[future]
             if not broken:
@@ -233,10 +236,8 @@ class WorkerPool:
         """Failed records for the runs whose worker died; the other runs, to run again;
         and whether any of them had started (a pool whose workers die at start runs none)."""
         codes = self._exit_codes()
-        running: dict[int, int] = {}
-        while not self.started.empty():
-            run_id, pid = self.started.get()
-            running[run_id] = pid
+        self._drain_started()
+        running, self.running = self.running, {}
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool = self._new_pool()
         dead, again = [], []
@@ -251,6 +252,14 @@ class WorkerPool:
             else:
                 again.append(task)
         return dead, again, any(task.run_id in running for task in in_flight)
+
+    def _drain_started(self) -> None:
+        """Read the workers' announcements as they come. Left unread, they fill the queue's
+        pipe (64 KiB, about 2,700 announcements) and a worker announcing its next run
+        blocks for ever: a sweep of thousands of runs would hang."""
+        while not self.started.empty():
+            run_id, pid = self.started.get()
+            self.running[run_id] = pid
 
     def _exit_codes(self) -> dict[int, int | None]:
         """Exit code of each worker of the broken pool (waiting briefly for the kernel)."""

@@ -197,3 +197,24 @@ def test_huge_claims_sizes_are_refused_before_writing(tmp_path, capsys):
     assert main(["claims", "--sobol-samples", "1000000000", "--out", str(out)]) == 2
     assert "Traceback" not in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_pool_reads_each_announcement_so_long_sweeps_cannot_fill_its_pipe():
+    """Workers announce each run they start on a queue. Unread, the announcements filled its
+    pipe after about 2,700 runs and the next announcing worker blocked for ever (a claims
+    report hung at C5's run 2,730, twice). The pool reads them as runs finish."""
+    from highroad.scenarios.loader import load_scenario
+    from highroad.scenarios.sweep_runner import RunTask, WorkerPool
+
+    base = load_scenario("baseline", {"n_regions": 2, "workers_per_region": 20,
+                                      "firms_per_region": 2, "steps": 2, "burn_in": 0})
+    tasks = [RunTask(run_id=i, point=i, replicate=0, seed=i, factors={}, base=base)
+             for i in range(24)]
+    pool = WorkerPool(2)
+    try:
+        outputs = list(pool.outputs(iter(tasks), window=4))
+    finally:
+        pool.close()
+    assert sorted(o.record["run_id"] for o in outputs) == list(range(24))
+    assert pool.started.empty()  # every announcement read
+    assert pool.running == {}    # and forgotten once its run finished
