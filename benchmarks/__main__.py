@@ -1,6 +1,6 @@
 """`python -m benchmarks [--quick] [--out FILE]`: throughput, scaling, memory, sweeps.
 
-Measures, in one run on this machine (see issue 7 and docs/performance.md):
+Measures, in one run on this machine (see docs/performance.md):
 1. model throughput in worker-steps per second at several sizes (1 firm per 100 workers,
    1 region per 10,000 workers), all policy modules off and all on;
 2. a plain Mesa loop over as many agents (one `mesa.Agent` per worker, a one-line `step`,
@@ -9,7 +9,7 @@ Measures, in one run on this machine (see issue 7 and docs/performance.md):
 4. peak traced memory per worker;
 5. sweep throughput with 1 and 2 worker processes, and the speed-up;
 plus the reference run (250,000 workers, 200 steps, all modules on) and classroom scale.
-Each target of issue 7 is written to the JSON with the measured number and whether it is
+Each performance target is written to the JSON with the measured number and whether it is
 met. Nothing here is a test: CI only checks that `--quick` runs and writes its JSON.
 
 "All modules on" switches on every registered policy module with its defaults, and gives
@@ -70,7 +70,7 @@ def all_modules_on() -> dict[str, Any]:
 
 
 def world(workers: int, modules_on: bool, steps: int = 10) -> dict[str, Any]:
-    """Overrides for a world of `workers` workers scaled as the issue asks."""
+    """Overrides for a world of `workers` workers scaled as the performance targets ask."""
     regions = max(1, round(workers / 10_000))
     overrides: dict[str, Any] = {
         "n_regions": regions,
@@ -205,8 +205,8 @@ def isolated(fn: Callable[..., Any], *args: Any, fresh: bool = True) -> Any:
 
 
 def check_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of issue 7 with the measured number and whether it is met (not judged
-    on a --quick run, whose sizes are not the issue's)."""
+    """Each performance target with the measured number and whether it is met (not judged
+    on a --quick run, whose sizes are not the targets')."""
     rows = []
     for key, op, bound, what in TARGETS:
         value = result.get(key)

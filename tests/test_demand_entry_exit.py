@@ -1,4 +1,4 @@
-"""Demand-constrained production, entry on expected profits and exit on losses (issue 13)."""
+"""Demand-constrained production, entry on expected profits and exit on losses."""
 
 from __future__ import annotations
 

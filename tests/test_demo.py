@@ -394,7 +394,7 @@ def test_network_observable_picker() -> None:
     rc.close()
 
 
-# -- a browser is not trusted (issue 17, item 6) ----------------------------------------------
+# -- a browser is not trusted ----------------------------------------------
 
 @pytest.mark.parametrize("text", ["²", "9" * 4301, "-1", "1" * 30, "٣"])
 def test_any_seed_text_gives_a_seed(text: str) -> None:

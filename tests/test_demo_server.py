@@ -1,4 +1,4 @@
-"""`highroad demo` as a server (issue 17, item 6): the address it really serves, a warning off
+"""`highroad demo` as a server: the address it really serves, a warning off
 loopback, an unresolvable host refused, and SIGTERM stopping the whole server."""
 
 from __future__ import annotations

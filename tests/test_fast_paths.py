@@ -1,4 +1,4 @@
-"""The fast paths of issue 7 give the numbers of the plain ones they replace.
+"""The fast paths of the performance rounds give the numbers of the plain ones they replace.
 
 Each vectorised shortcut is checked against the straightforward computation it stands for,
 and the model-level invariants the shortcuts rely on are checked on a running economy.

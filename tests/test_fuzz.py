@@ -158,7 +158,7 @@ CLI_CASES = [
     ["claims", "--replicates", "0"],
     ["plot", "/nonexistent/folder", "--kind", "timeseries"],
     ["validate", "/nonexistent.toml"],
-    # issue 17, item 7 and 8
+    # runs that must stop or be refused
     ["run", "baseline", "--seed", "-1"],
     ["run", "baseline", "--set", "n_regions=1000", "--set", "workers_per_region=10000000"],
     ["run", "baseline", "--set", "steps=3\nsteps=4"],

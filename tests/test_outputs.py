@@ -1,4 +1,4 @@
-"""Run folders as one unit, outputs and memory checked before running (issue 17, items 1, 4, 7).
+"""Run folders as one unit, outputs and memory checked before running.
 
 `highroad run` writes into a private staging folder, moves the files into place and writes
 the manifest (sizes, checksums, version, seed, completion time) last; one process at a time

@@ -1,4 +1,4 @@
-"""Plausibility guards (regions/plausibility.py) and capital flight as a true share (issue 17)."""
+"""Plausibility guards (regions/plausibility.py) and capital flight as a true share."""
 
 from __future__ import annotations
 

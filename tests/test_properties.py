@@ -75,7 +75,7 @@ def check_invariants(economy: pd.DataFrame, regions: pd.DataFrame) -> None:
     assert (economy["workers"] == economy["workers"].iloc[0]).all()
     assert (economy["retirements"] == economy["entries"]).all()
     assert (regions["workers"] >= 0).all() and (regions["capital_stock"] >= 0).all()
-    assert regions["capital_flight"].between(0, 1).all()  # a share, not an amount (issue 17)
+    assert regions["capital_flight"].between(0, 1).all()  # a share, not an amount
     per_step = regions.groupby("step")["workers"].sum()
     assert (per_step == economy.set_index("step")["workers"]).all()
 

@@ -78,7 +78,7 @@ def test_bad_override_expression():
         load_scenario("baseline", {"trade_openness": -1})
 
 
-# -- issue 17, item 8 and the nesting of item 7 ----------------------------------------------
+# -- bad values and nesting -------------------------------------------------------------------
 
 def test_a_table_set_merges_into_the_scenarios_table():
     base = load_scenario("new_egalitarian")

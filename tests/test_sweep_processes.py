@@ -1,4 +1,4 @@
-"""Sweeps and their processes (issue 17, items 4, 5 and 7): dead workers, a dead main process,
+"""Sweeps and their processes: dead workers, a dead main process,
 SIGTERM, one writer per folder, sizes refused before anything is allocated or written.
 """
 

@@ -1,5 +1,5 @@
 """Per-worker wages, the value of search in the outside option, heavy-tailed firm
-productivity and firms' own location valuations (issue 13)."""
+productivity and firms' own location valuations."""
 
 from __future__ import annotations
 
