@@ -82,7 +82,7 @@ class MarketView:
 
     def outside_options(self) -> np.ndarray:
         """Each region's outside option: benefit and non-wage income plus the value of
-        search at the region's smoothed job-finding rate and mean wage (`search_value`)."""
+        search at the region's smoothed job-finding rate and median wage (`search_value`)."""
         lp = self.params.labour
         return search_value(self.region_column("benefit") + self.outside_bonus,
                             self.region_column("median_wage"), self.job_finding,

@@ -88,9 +88,9 @@ def clear_markets(demand: np.ndarray, output: np.ndarray, firm_region: np.ndarra
 
     Local demand with no local seller spills into the national pool; national demand with no
     domestic seller goes to imports (and nothing is exported). Every unit of money spent ends
-    up either as some firm's revenue or as imports. `local_cap` (regions x 2, optional): the
-    highest local price; what local sellers cannot absorb below it spills into the national
-    pool as well (`bounded_local_demand`).
+    up either as some firm's revenue or as imports. `local_cap` (per good, or regions x 2;
+    optional): the highest local price; what local sellers cannot absorb below it spills
+    into the national pool as well (`bounded_local_demand`).
     """
     cell = firm_region * 2 + firm_road
     supply = np.bincount(cell, weights=output, minlength=n_regions * 2).reshape(n_regions, 2)

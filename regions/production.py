@@ -82,8 +82,7 @@ class Production:
         active = t.view("active")
         output = np.where(active, t.view("output"), 0.0)
         road = t.view("high").astype(np.int64)
-        cap = (gp.local_price_bound * self.national_price[None, :].repeat(R, axis=0)
-               if gp.local_price_bound > 0 else None)
+        cap = gp.local_price_bound * self.national_price if gp.local_price_bound > 0 else None
         out = gm.clear_markets(demand, output, t.view("region"), road,
                                gp.nontradable_share, import_share, exports, R, local_cap=cap)
         if p.firms.demand_constrained:

@@ -34,7 +34,7 @@ def search_value(benefit: np.ndarray | float, wage: np.ndarray | float,
 
     Pissarides (2000, ch. 1, eq. 1.12 with 1.13): rU = b + f (E - U) and rE = w + s (U - E)
     give rU = b + f / (r + s + f) (w - b): the benefit plus the job-finding rate's share of
-    the expected gain, with `wage` the wage a search finds (the region's mean), `job_finding`
+    the expected gain, with `wage` the wage a search finds (the region's median), `job_finding`
     the region's rate f, `separation` s and `discount` r, all per quarter. Where jobs are
     scarce f falls and with it the threat point and wages: the wage curve (Blanchflower and
     Oswald 1994, ch. 1). `weight` scales the search term (1 = Pissarides in full; 0 = the
