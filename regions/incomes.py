@@ -106,6 +106,7 @@ class Incomes:
         self.pay_foreign_returns()
         self.close_bankrupt_firms()
         self.close_loss_making_firms()
+        self.close_firms_hit_by_exit_shocks()
         # Smoothed after-tax profit rate: what firms and imitators look at.
         rho = p.capital.smoothing
         rate = np.where(capital > 0, (profit - tax) / np.maximum(capital, 1e-12), 0.0)

@@ -111,6 +111,24 @@ class Relocation:
         closing = active & ((losses >= fp.closure_patience) | (t.view("rate") < fp.closure_rate))
         self.shut_down(np.flatnonzero(closing), "closures")
 
+    def close_firms_hit_by_exit_shocks(self) -> None:
+        """Each firm closes with a small chance every quarter, whatever its profits.
+
+        Melitz (2003, Econometrica 71(6), §2) and Hopenhayn and Rogerson (1993, JPE 101(5)):
+        every period a firm is hit with probability delta by a shock that forces it to exit
+        (a lost market, a founder's death, a disaster); selection on profits
+        (`close_loss_making_firms`) comes on top. With firms that grow while they survive,
+        a constant death rate also gives the size distribution its Pareto tail (Reed 2001,
+        Economics Letters 74(1); Gabaix 2009, Annual Review of Economics 1, §4). The chance is
+        `firms.exit_shock` a quarter; counted with the closures. Draws nothing at 0.
+        """
+        rate = self.params.firms.exit_shock
+        if rate <= 0:
+            return
+        active = np.flatnonzero(self.firm_table.view("active"))
+        hit = active[self.rng.random(active.size) < rate]
+        self.shut_down(hit, "closures")
+
     def _close(self, firm: Firm, owner: Investor | None) -> None:
         """Pay the firm's cash (or debt) to its owner, scrap what capital is left, remove it."""
         cash = firm.cash

@@ -8,7 +8,15 @@ For a parameter vector theta the simulated moments m(theta) are the facts' means
 
     J(theta) = sum_k w_k (m_k(theta) - t_k)^2,   w_k = 1 / (half the fact's range)^2 by default
 
-(a moment's miss in units of its measured range). The search has two stages (Gourieroux
+(a moment's miss in units of its measured range). Where the data give a range rather than
+a point (`[objective] kind = "range"`), a moment inside its measured range [l_k, h_k] is
+not a miss, and what it lies outside counts instead:
+
+    J(theta) = sum_k w_k d_k(theta)^2 + pull * sum_k w_k (m_k(theta) - t_k)^2,
+    d_k = max(l_k - m_k, 0, m_k - h_k)
+
+(moment inequalities: Chernozhukov, Hong and Tamer 2007, Econometrica 75(5); `pull`,
+default 0.05, only orders candidates that are all inside, toward the targets). The search has two stages (Gourieroux
 and Monfort 1996, ch. 2; for agent-based models, Grazzini and Richiardi 2015):
 
 1. global: `samples` points of a scrambled Sobol sequence (or Latin hypercube) over the
@@ -56,7 +64,8 @@ from highroad.scenarios.sweep_store import check_results_folder, durable_write, 
 CALIBRATION_DIR = SCENARIO_DIR / "calibration"
 GLOBAL_METHODS = ("sobol", "lhs")
 TOP_KEYS = ("description", "scenario", "seed", "replicates", "settings", "global", "local",
-            "parameters", "targets")
+            "objective", "parameters", "targets")
+OBJECTIVES = ("point", "range")
 #: Distance of a candidate whose moment is undefined (NaN): worse than any real one.
 UNDEFINED = 1e6
 
@@ -73,6 +82,8 @@ class Target:
     fact: str
     value: float
     weight: float
+    low: float = -math.inf   # the fact's measured range (used by the range objective)
+    high: float = math.inf
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,8 @@ class CalibrationSpec:
     local_evaluations: int
     parameters: tuple[Parameter, ...]
     targets: dict[str, Target]
+    objective: str = "point"
+    pull: float = 0.05
 
     def base(self) -> Scenario:
         return load_scenario(self.scenario_file, self.settings)
@@ -144,6 +157,15 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
     if local.get("method", "nelder-mead") != "nelder-mead":
         raise ScenarioError(src, "local.method", f"{local['method']!r} is not a known method",
                             "nelder-mead")
+    objective = _table(doc, "objective", src)
+    _only(objective, ("kind", "pull"), src, "objective.")
+    kind = objective.get("kind", "point")
+    if kind not in OBJECTIVES:
+        raise ScenarioError(src, "objective.kind", f"{kind!r} is not a known objective",
+                            ", ".join(OBJECTIVES))
+    pull = _float(objective, "pull", src, "objective.") if "pull" in objective else 0.05
+    if pull < 0:
+        raise ScenarioError(src, "objective.pull", f"{pull} is negative", ">= 0")
     facts = load_facts().facts
     spec = CalibrationSpec(
         source=src, description=str(doc.get("description", "")), scenario=scenario,
@@ -151,7 +173,8 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
         settings=settings, global_method=method,
         global_samples=_int(glob, "samples", src, "global.", 1, 32),
         local_evaluations=_int(local, "max_evaluations", src, "local.", 0, 40),
-        parameters=tuple(_parameters(doc, src)), targets=_targets(doc, src, facts))
+        parameters=tuple(_parameters(doc, src)), targets=_targets(doc, src, facts),
+        objective=kind, pull=pull)
     try:  # every candidate must be a valid scenario: check the base and both bounds
         spec.base()
         for p in spec.parameters:
@@ -234,21 +257,32 @@ def _targets(doc: dict, src: str, facts: dict[str, Any]) -> dict[str, Target]:
             1.0 / half**2 if half > 0 else 1.0)
         if weight < 0:
             raise ScenarioError(src, where + "weight", f"{weight} is negative", ">= 0")
-        out[name] = Target(name, value, weight)
+        out[name] = Target(name, value, weight, fact.low, fact.high)
     return out
 
 
 # -- evaluations -------------------------------------------------------------------------
 
-def distance(moments: dict[str, float], targets: dict[str, Target]) -> float:
-    """The weighted moment distance J (module docstring); UNDEFINED if a moment is NaN."""
+def distance(moments: dict[str, float], targets: dict[str, Target], objective: str = "point",
+             pull: float = 0.05) -> float:
+    """The weighted moment distance J of the `objective` (module docstring); UNDEFINED if a
+    moment is NaN."""
     total = 0.0
     for name, t in targets.items():
         m = moments.get(name, float("nan"))
         if not math.isfinite(m):
             return UNDEFINED
-        total += t.weight * (m - t.value) ** 2
+        total += contribution(m, t, objective, pull)
     return total
+
+
+def contribution(m: float, t: Target, objective: str = "point", pull: float = 0.05) -> float:
+    """One moment's term of J: its squared miss of the target, or under the range objective
+    its squared distance outside the measured range plus `pull` times the former."""
+    if objective == "range":
+        outside = max(t.low - m, 0.0, m - t.high)
+        return t.weight * (outside**2 + pull * (m - t.value) ** 2)
+    return t.weight * (m - t.value) ** 2
 
 
 def point_key(theta: Sequence[float]) -> str:
@@ -328,7 +362,8 @@ class Evaluator:
         record = {"key": key, "index": len(self.cache), "stage": stage,
                   "theta": [float(v) for v in theta],
                   "parameters": self.overrides(theta), "moments": moments,
-                  "distance": distance(moments, self.spec.targets),
+                  "distance": distance(moments, self.spec.targets, self.spec.objective,
+                                       self.spec.pull),
                   "stopped": stopped[0] if stopped else ""}
         write_json(self.folder / f"eval-{key}.json", record)
         self.cache[key] = record
@@ -473,9 +508,10 @@ def calibrate(file: str | Path, out: str | Path | None = None, resume: bool = Fa
         chosen = min(candidates, key=lambda r: (r["distance"], r["index"]))
         theta = np.array(chosen["theta"])
         jac = jacobian(spec, ev, theta, names)
-    fit = pd.DataFrame([{"fact": k, "target": t.value, "model": chosen["moments"][k],
-                         "weight": t.weight,
-                         "contribution": t.weight * (chosen["moments"][k] - t.value) ** 2}
+    fit = pd.DataFrame([{"fact": k, "target": t.value, "low": t.low, "high": t.high,
+                         "model": chosen["moments"][k], "weight": t.weight,
+                         "contribution": contribution(chosen["moments"][k], t, spec.objective,
+                                                      spec.pull)}
                         for k, t in spec.targets.items()])
     jac_table = identification_table(spec, jac, theta, chosen["moments"], names)
     sens = global_sensitivity(spec, first, list(ev.facts.facts))
@@ -549,10 +585,15 @@ def report(spec: CalibrationSpec, result: CalibrationResult) -> str:
              "## Estimates", "", "| parameter | low | high | estimate |", "|---|---|---|---|"]
     lines += [f"| `{p.key}` | {fmt(p.low)} | {fmt(p.high)} | {fmt(result.estimates[p.key])} |"
               for p in spec.parameters]
-    lines += ["", f"Distance J = {fmt(result.distance)}.", "", "## Moment fit", "",
-              "| fact | target | model | weight | contribution to J |", "|---|---|---|---|---|"]
-    lines += [f"| {r.fact} | {fmt(r.target)} | {fmt(r.model)} | {fmt(r.weight)} | "
-              f"{fmt(r.contribution)} |" for r in result.fit.itertuples()]
+    objective = ("point: each moment's squared miss of its target" if spec.objective == "point"
+                 else f"range: each moment's squared distance outside its measured range, plus "
+                      f"{fmt(spec.pull)} times its squared miss of the target")
+    lines += ["", f"Distance J = {fmt(result.distance)} (objective {objective}).", "",
+              "## Moment fit", "",
+              "| fact | target | range | model | weight | contribution to J |",
+              "|---|---|---|---|---|---|"]
+    lines += [f"| {r.fact} | {fmt(r.target)} | {fmt(r.low)} to {fmt(r.high)} | {fmt(r.model)} | "
+              f"{fmt(r.weight)} | {fmt(r.contribution)} |" for r in result.fit.itertuples()]
     lines += ["", "## Identification", "",
               "Change of each moment over each parameter's whole range, in units of the "
               "target's tolerance (dm/dtheta x range x sqrt(weight), central differences at "

@@ -121,6 +121,8 @@ def test_resume_after_a_kill_reuses_the_saved_evaluations(tmp_path, data):
     ('replicates = 0\n[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\n'
      'high = 0.2\n[[targets]]\nfact = "unemployment"\n', "replicates"),
     ('[global]\nmethod = "grid"\n', "global.method"),
+    ('[objective]\nkind = "band"\n', "objective.kind"),
+    ('[objective]\nkind = "range"\npull = -1\n', "objective.pull"),
 ])
 def test_bad_calibration_file_exits_2_naming_file_and_key(tmp_path, capsys, text, key):
     path = tmp_path / "bad.toml"
@@ -162,3 +164,17 @@ def test_a_candidate_whose_run_stops_is_a_bad_fit_not_a_crash(monkeypatch):
     assert message == str(stop)
     spec = load_calibration("baseline")
     assert distance({}, spec.targets) == UNDEFINED
+
+
+def test_the_range_objective_counts_only_what_lies_outside_the_measured_range():
+    """Under the range objective a moment inside its measured range adds only the small pull
+    toward its target; outside, its squared distance to the range counts in full; the point
+    objective counts every miss of the target."""
+    from highroad.scenarios.calibration import Target, distance
+
+    t = {"u": Target("u", 0.065, 1600.0, 0.04, 0.09)}
+    inside, edge, outside = {"u": 0.085}, {"u": 0.09}, {"u": 0.10}
+    assert distance(inside, t, "range", 0.0) == 0.0 == distance(edge, t, "range", 0.0)
+    assert distance(outside, t, "range", 0.0) == pytest.approx(1600 * 0.01**2)
+    assert distance(inside, t, "range", 0.05) == pytest.approx(0.05 * 1600 * 0.02**2)
+    assert distance(inside, t) == pytest.approx(1600 * 0.02**2)  # point: a miss is a miss

@@ -184,3 +184,27 @@ def test_a_region_without_jobs_reads_the_economys_wages_not_its_last_ones():
     assert not employed[wf.region == 0].any()
     assert model.region_column("median_wage")[0] == np.median(wf.wage[employed])
     np.testing.assert_allclose(model.region_column("mean_wage")[0], wf.wage[employed].mean())
+
+
+
+def test_exit_shocks_close_firms_at_their_rate_whatever_their_profits(small):
+    """Each quarter a share `exit_shock` of firms closes at random (Melitz 2003, §2): the
+    number closed is a binomial draw at that rate, profitable firms included, their workers
+    released; at 0 no firm is closed."""
+    rate = 0.3
+    model = _run(small, 2, **{"firms.exit_shock": rate})
+    t = model.firm_table
+    t.view("rate")[:] = 0.5  # every firm expects to do well
+    active = np.flatnonzero(t.view("active"))
+    counted = model.flows["closures"]
+    model.close_firms_hit_by_exit_shocks()
+    closed = active[~t.view("active")[active]]
+    n = active.size
+    assert 0 < closed.size < n and abs(closed.size - rate * n) <= 4 * np.sqrt(n * rate * (1 - rate))
+    assert model.flows["closures"] - counted == closed.size
+    assert not np.isin(model.workforce.employer, closed).any()
+    off = _run(small, 2)
+    before, counted = int(off.firm_table.view("active").sum()), off.flows["closures"]
+    off.close_firms_hit_by_exit_shocks()
+    assert int(off.firm_table.view("active").sum()) == before
+    assert off.flows["closures"] == counted

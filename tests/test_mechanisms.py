@@ -227,3 +227,24 @@ def test_a_nan_stops_the_run_with_step_region_and_quantity(small):
     region = model.workforce.region[5]
     with pytest.raises(InvariantError, match=rf"region {region}: worker wealth: is not finite"):
         model.step()
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_regional_innovations_share_a_common_part_and_keep_their_variance(share):
+    """Each region's innovation has the scenario's standard deviation; a share of its variance
+    is common to all regions (Clark 1998), so two regions' innovations correlate at `share`."""
+    from highroad.regions.shocks import regional_innovations
+
+    rng = np.random.default_rng(3)
+    draws = np.array([regional_innovations(rng, 4, 0.02, share) for _ in range(20_000)])
+    assert np.allclose(draws.std(axis=0), 0.02, rtol=0.03)
+    corr = np.corrcoef(draws.T)[np.triu_indices(4, 1)]
+    assert np.allclose(corr, share, atol=0.03)
+
+
+def test_independent_regional_innovations_are_the_draws_they_always_were():
+    """At common share 0 no common draw is made: the same numbers as independent draws."""
+    from highroad.regions.shocks import regional_innovations
+
+    a, b = np.random.default_rng(7), np.random.default_rng(7)
+    assert np.array_equal(regional_innovations(a, 6, 0.02, 0.0), 0.02 * b.standard_normal(6))
