@@ -16,8 +16,9 @@ not a miss, and what it lies outside counts instead:
     d_k = max(l_k - m_k, 0, m_k - h_k)
 
 (moment inequalities: Chernozhukov, Hong and Tamer 2007, Econometrica 75(5); `pull`,
-default 0.05, only orders candidates that are all inside, toward the targets). The search has two stages (Gourieroux
-and Monfort 1996, ch. 2; for agent-based models, Grazzini and Richiardi 2015):
+default 0.05, only orders candidates that are all inside, toward the targets). The search
+has two stages (Gourieroux and Monfort 1996, ch. 2; for agent-based models, Grazzini and
+Richiardi 2015):
 
 1. global: `samples` points of a scrambled Sobol sequence (or Latin hypercube) over the
    bounds (scipy.stats.qmc), evaluated in parallel;
