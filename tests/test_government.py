@@ -198,26 +198,12 @@ def test_symmetric_tax_competition_underprovides_and_harmonisation_helps():
     assert mean(harmonised, "resident_welfare") > mean(nash, "resident_welfare")
 
 
-def test_a_projection_never_expects_fewer_jobs_than_today_at_todays_capital():
-    """Where frictions leave fewer unemployed than one quarter's separations (employment
-    above 1 - separation rate), a policy that keeps capital keeps today's employment; capital
-    that leaves takes jobs with it in proportion."""
-    econ = _economics(max_employment=0.9)  # separations of 10% a quarter
-    state = _state(0.0, tax=0.3, employed=940.0)
-    p = project_policies(state, econ, np.array([0.3]), np.array([0.0]))
-    assert p.employment_rate[0] == pytest.approx(0.94)
-    leaving = _state(2.0, tax=0.3, employed=940.0)
-    q = project_policies(leaving, econ, np.array([0.5]), np.array([0.0]))
-    assert q.capital[0] < 1.0
-    assert q.employment_rate[0] == pytest.approx(0.94 * q.capital[0])
-
-
 @pytest.mark.slow
 def test_jobs_leave_with_the_capital_a_higher_tax_drives_out():
-    """What the projection assumes, measured in the model: under full mobility a region that
-    taxes capital 0.2 more than the others ends with less capital and fewer of its residents
-    employed, employment falling at least half as much as capital (in logs, against the
-    same world without the deviation)."""
+    """What the projection assumes (jobs follow capital in proportion), measured in the model:
+    under full mobility a region that taxes capital 0.2 more than the others ends with less
+    capital and fewer of its residents employed, employment falling at least half as much as
+    capital (in logs, against the same world without the deviation)."""
     def region0_relative(**extra):
         caps, emps = [], []
         for s in range(4):
