@@ -186,7 +186,6 @@ def test_a_region_without_jobs_reads_the_economys_wages_not_its_last_ones():
     np.testing.assert_allclose(model.region_column("mean_wage")[0], wf.wage[employed].mean())
 
 
-
 def test_exit_shocks_close_firms_at_their_rate_whatever_their_profits(small):
     """Each quarter a share `exit_shock` of firms closes at random (Melitz 2003, §2): the
     number closed is a binomial draw at that rate, profitable firms included, their workers
