@@ -43,7 +43,7 @@ from highroad.policies import REGISTRY
 from highroad.regions.model import RegionalEconomy
 from highroad.scenarios import load_scenario
 
-#: Issue 7's targets: (JSON key of the measured number, comparison, bound, description).
+#: The performance targets: (JSON key of the measured number, comparison, bound, description).
 TARGETS = [
     ("ratio_to_mesa_200k_modules_on", ">=", 3.0,
      "model / plain-Mesa throughput at 200,000 workers, all modules on"),

@@ -49,7 +49,7 @@ def test_loopback_is_served_without_a_warning(capsys, fake_server):
 
 
 def test_every_interface_gets_a_warning_and_the_real_address(capsys, fake_server):
-    # Issue 17: --host 0.0.0.0 bound every interface with no warning, printing 127.0.0.1.
+    # Regression: --host 0.0.0.0 bound every interface with no warning, printing 127.0.0.1.
     assert main(["demo", "--host", "0.0.0.0", "--port", "0"]) == 0
     out, err = capsys.readouterr()
     assert "warning" in err and "every network interface" in err
@@ -63,7 +63,7 @@ def free_port() -> int:
 
 
 def test_sigterm_stops_the_whole_server(tmp_path: Path):
-    # Issue 17: SIGTERM to `highroad demo` left the Solara child holding the port.
+    # Regression: SIGTERM to `highroad demo` left the Solara child holding the port.
     port = free_port()
     with (tmp_path / "log.txt").open("w") as log:
         demo = subprocess.Popen([sys.executable, "-m", "highroad.cli", "demo", "--port",

@@ -195,7 +195,7 @@ def test_inputs_are_data_never_code():
               st.integers(-10**5, 10**5), st.text(min_size=4000, max_size=4400,
                                                   alphabet="0123456789²")), max_size=5))
 def test_browser_controls_are_checked_without_raising(controls):
-    """Issue 17, item 6: whatever a browser sends, the page's check answers, never raises;
+    """Whatever a browser sends, the page's check answers, never raises;
     and it never lets a scenario through that the page does not offer."""
     problem = app.page_problem(controls)
     assert problem is None or isinstance(problem, str)
@@ -210,7 +210,7 @@ def test_browser_controls_are_checked_without_raising(controls):
 @given(cut=st.integers(0, 10_000), flip=st.integers(0, 255), action=st.sampled_from(
     ["truncate", "flip", "append", "delete"]))
 def test_a_manifest_catches_any_change_to_its_files(tmp_path_factory, cut, flip, action):
-    """Issue 17, item 4: readers refuse a run folder that differs from its manifest."""
+    """Readers refuse a run folder that differs from its manifest."""
     folder = tmp_path_factory.mktemp("unit")
     data = bytes(range(256)) * 40
     for name in ("a.parquet", "b.csv"):

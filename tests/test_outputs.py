@@ -54,7 +54,7 @@ def test_a_run_is_one_unit_with_a_manifest_written_last(tmp_path):
 
 
 def test_a_second_writer_is_refused_not_mixed(tmp_path, capsys, monkeypatch):
-    # Issue 17, item 1: two runs with one --out mixed their files.
+    # Regression: two runs with one --out mixed their files.
     def must_not_run(*args, **kwargs):
         raise AssertionError("simulated although the folder was in use")
 
@@ -89,7 +89,7 @@ def test_two_runs_at_once_into_one_folder_never_mix(tmp_path):
 
 @pytest.mark.parametrize("damage", ["no manifest", "old chart", "corrupt parquet"])
 def test_plot_refuses_an_incomplete_or_changed_run_folder(tmp_path, capsys, damage):
-    # Issue 17, item 4: `highroad plot` trusted a folder a kill had left half-written.
+    # Regression: `highroad plot` trusted a folder a kill had left half-written.
     assert run(tmp_path) == 0
     if damage == "no manifest":
         (tmp_path / "baseline_manifest.json").unlink()
@@ -105,7 +105,7 @@ def test_plot_refuses_an_incomplete_or_changed_run_folder(tmp_path, capsys, dama
 
 
 def test_a_corrupt_parquet_given_to_plot_is_a_clear_error(tmp_path, capsys):
-    # Issue 17, item 7 (a corrupt Parquet file whose manifest was rewritten to match it).
+    # Regression (a corrupt Parquet file whose manifest was rewritten to match it).
     assert run(tmp_path) == 0
     path = tmp_path / "baseline_economy.parquet"
     path.write_bytes(b"PAR1 not really parquet PAR1")
@@ -138,7 +138,7 @@ Usage = namedtuple("Usage", "total used free")
 @pytest.mark.parametrize("problem", ["under a file", "not writable", "disk full"])
 def test_the_output_folder_is_checked_before_the_simulation(tmp_path, capsys, monkeypatch,
                                                             problem):
-    # Issue 17, item 4: a read-only folder, a path under a file or a full disk ended in a
+    # Regression: a read-only folder, a path under a file or a full disk ended in a
     # traceback after the simulation, and the results were lost.
     out = tmp_path / "out"
     if problem == "under a file":
@@ -160,7 +160,7 @@ def test_the_output_folder_is_checked_before_the_simulation(tmp_path, capsys, mo
 
 
 def test_a_run_that_cannot_fit_in_memory_is_refused_before_building(tmp_path, capsys):
-    # Issue 17, item 7: workers_per_region = 10,000,000 is in range; nothing checked the total.
+    # Regression: workers_per_region = 10,000,000 is in range; nothing checked the total.
     out = tmp_path / "out"
     code = main(["run", "baseline", "--out", str(out), "--set", "n_regions=1000",
                  "--set", "workers_per_region=10000000", "--no-progress"])
@@ -176,14 +176,14 @@ def test_the_memory_estimate_follows_the_scenario(monkeypatch, capsys, tmp_path)
 
 
 def test_a_negative_seed_is_refused(tmp_path, capsys):
-    # Issue 17, item 7: --seed -1 was a NumPy traceback.
+    # Regression: --seed -1 was a NumPy traceback.
     assert run(tmp_path / "out", seed=-1) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --seed") and "Traceback" not in err
 
 
 def test_ctrl_c_during_a_run_exits_130_and_leaves_nothing(tmp_path, capsys, monkeypatch):
-    # Issue 17, item 7: Ctrl-C during `run` printed a traceback.
+    # Regression: Ctrl-C during `run` printed a traceback.
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 

@@ -16,7 +16,7 @@ SMALL = {"n_regions": 3, "workers_per_region": 200, "firms_per_region": 4, "burn
 
 
 def test_runaway_wages_stop_the_run_with_step_region_and_quantity():
-    # Issue 17, item 2: an allowed value drove the mean wage to 1.3e10 and exited 0.
+    # Regression: an allowed value drove the mean wage to 1.3e10 and exited 0.
     with pytest.raises(InvariantError) as caught:
         highroad.simulate("baseline", seed=0, steps=60,
                           overrides={"labour.benefit_replacement": 1.5})
@@ -52,7 +52,7 @@ def test_a_collapse_is_reported_as_a_collapse_not_as_equality():
 @pytest.mark.parametrize("overrides", [{}, {"labour.bargaining_power": 1.0},
                                        {"capital_mobility": 1.0, "government_rule": "competitive"}])
 def test_capital_flight_is_a_share_of_the_stock_before_the_flight(overrides):
-    # Issue 17, item 3: the economy column divided by the stock after the flight (up to 3.94)
+    # Regression: the economy column divided by the stock after the flight (up to 3.94)
     # and the region table's capital_flight was an amount of money.
     result = highroad.simulate("race_to_bottom", seed=3, steps=40, overrides={**SMALL, **overrides})
     eco, reg = result.economy, result.regions

@@ -135,7 +135,7 @@ EXTREMES = extreme_settings()
 @given(picks=st.lists(st.tuples(st.integers(0, len(EXTREMES) - 1), st.booleans()),
                       min_size=1, max_size=6), seed=st.integers(0, 2**16))
 def test_values_at_their_extremes_stay_plausible_or_stop_clearly(picks, seed):
-    """Issue 17, item 2: of 250 such configurations, 6 reached wages or prices above 10^6
+    """Of 250 such configurations, 6 reached wages or prices above 10^6
     and 15 a capital flight above 1, all exiting 0. Now each run stays inside the
     plausibility bounds or stops with step, region and quantity."""
     from highroad.errors import InvariantError

@@ -111,7 +111,7 @@ def test_an_error_caused_by_set_names_set_not_the_file():
 
 @pytest.mark.parametrize("depth", [450, 5000, 50_000])
 def test_deeply_nested_toml_is_a_clear_error(tmp_path, depth):
-    # Issue 17, item 7: a RecursionError traceback. Whether Python's parser manages a given
+    # Regression: a RecursionError traceback. Whether Python's parser manages a given
     # depth depends on the recursion limit (importing the demo raises it); either way the
     # answer is one ScenarioError: "nested too deeply", or the key that is wrong.
     nested = "{a = " * depth + "1" + "}" * depth

@@ -69,7 +69,7 @@ def alive(pid: int) -> bool:
 
 
 def test_a_killed_worker_fails_its_run_and_the_sweep_goes_on(tmp_path):
-    # Issue 17, item 5: the OOM killer's SIGKILL to a pool worker aborted the whole sweep,
+    # Regression: the OOM killer's SIGKILL to a pool worker aborted the whole sweep,
     # and the run was never recorded, so --resume retried it forever.
     runs = 8
     sweep_file = write_sweep(tmp_path, runs, steps=150)
@@ -98,7 +98,7 @@ def test_a_killed_worker_fails_its_run_and_the_sweep_goes_on(tmp_path):
 
 
 def test_workers_end_when_the_main_process_dies(tmp_path):
-    # Issue 17, item 5: killing the main process left the workers (and the resource tracker).
+    # Regression: killing the main process left the workers (and the resource tracker).
     sweep_file = write_sweep(tmp_path, 6, steps=400)
     proc = start_sweep(sweep_file, tmp_path / "out")
     left: list[int] = []
@@ -116,7 +116,7 @@ def test_workers_end_when_the_main_process_dies(tmp_path):
 
 
 def test_sigterm_finishes_writes_says_how_to_resume_and_resume_completes(tmp_path):
-    # Issue 17, item 5: SIGTERM (a scheduler's time limit) exited 143 without a word.
+    # Regression: SIGTERM (a scheduler's time limit) exited 143 without a word.
     runs = 10
     sweep_file = write_sweep(tmp_path, runs, steps=60)
     out = tmp_path / "out"
@@ -140,7 +140,7 @@ def test_sigterm_finishes_writes_says_how_to_resume_and_resume_completes(tmp_pat
 
 
 def test_one_writer_per_sweep_folder(tmp_path, capsys):
-    # Issue 17, item 5: two --resume at once on one folder crashed.
+    # Regression: two --resume at once on one folder crashed.
     sweep_file = write_sweep(tmp_path, 3, steps=3)
     out = tmp_path / "out"
     with outputs.locked(out):
@@ -177,7 +177,7 @@ GRID = "[design]\nmethod = \"grid\"\n"
            "trade_openness = {min = 0.1, max = 0.9, levels = 1000}",
 ], ids=["replicates", "levels", "samples", "product"])
 def test_huge_sweeps_are_refused_before_allocating(tmp_path, capsys, body):
-    # Issue 17, item 7: replicates, levels or samples of 1e9 ended in a MemoryError and an
+    # Regression: replicates, levels or samples of 1e9 ended in a MemoryError and an
     # empty parts/ folder.
     path = tmp_path / "huge.toml"
     path.write_text(body)
