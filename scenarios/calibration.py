@@ -67,6 +67,8 @@ GLOBAL_METHODS = ("sobol", "lhs")
 TOP_KEYS = ("description", "scenario", "seed", "replicates", "settings", "global", "local",
             "objective", "parameters", "targets")
 OBJECTIVES = ("point", "range")
+#: Weight of the miss of the target under the range objective (module docstring).
+DEFAULT_PULL = 0.05
 #: Distance of a candidate whose moment is undefined (NaN): worse than any real one.
 UNDEFINED = 1e6
 
@@ -103,7 +105,7 @@ class CalibrationSpec:
     parameters: tuple[Parameter, ...]
     targets: dict[str, Target]
     objective: str = "point"
-    pull: float = 0.05
+    pull: float = DEFAULT_PULL
 
     def base(self) -> Scenario:
         return load_scenario(self.scenario_file, self.settings)
@@ -164,7 +166,7 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
     if kind not in OBJECTIVES:
         raise ScenarioError(src, "objective.kind", f"{kind!r} is not a known objective",
                             ", ".join(OBJECTIVES))
-    pull = _float(objective, "pull", src, "objective.") if "pull" in objective else 0.05
+    pull = _float(objective, "pull", src, "objective.") if "pull" in objective else DEFAULT_PULL
     if pull < 0:
         raise ScenarioError(src, "objective.pull", f"{pull} is negative", ">= 0")
     facts = load_facts().facts
@@ -265,7 +267,7 @@ def _targets(doc: dict, src: str, facts: dict[str, Any]) -> dict[str, Target]:
 # -- evaluations -------------------------------------------------------------------------
 
 def distance(moments: dict[str, float], targets: dict[str, Target], objective: str = "point",
-             pull: float = 0.05) -> float:
+             pull: float = DEFAULT_PULL) -> float:
     """The weighted moment distance J of the `objective` (module docstring); UNDEFINED if a
     moment is NaN."""
     total = 0.0
@@ -277,7 +279,8 @@ def distance(moments: dict[str, float], targets: dict[str, Target], objective: s
     return total
 
 
-def contribution(m: float, t: Target, objective: str = "point", pull: float = 0.05) -> float:
+def contribution(m: float, t: Target, objective: str = "point",
+                 pull: float = DEFAULT_PULL) -> float:
     """One moment's term of J: its squared miss of the target, or under the range objective
     its squared distance outside the measured range plus `pull` times the former."""
     if objective == "range":
