@@ -23,6 +23,21 @@ def founds_firm(margin: float, full_margin: float, draw: float) -> bool:
     return margin > 0 and draw < margin / full_margin
 
 
+def investor_spending(income: float, wealth: float, cash: float, out_of_income: float,
+                      out_of_wealth: float) -> float:
+    """What an investor spends on consumption this quarter: out of income and out of wealth.
+
+    Ando and Modigliani (1963, AER 53(1), §1): consumption is a share of income plus a share
+    of net worth; Poterba (2000, JEP 14(2)) measures the share out of stock-market wealth at a
+    few cents a year per unit. The wealth is the investor's net worth, its equity in the firms
+    it owns included (`RegionalEconomy.investor_net_worth`); what the investor spends is paid
+    from its cash and never exceeds it. With net worth as the base, savings that find no firm
+    to found are spent down over time instead of piling up as idle cash (Keynes 1936, ch. 8–9:
+    saving that is neither invested nor spent is demand withdrawn).
+    """
+    return float(np.clip(out_of_income * income + out_of_wealth * wealth, 0.0, max(cash, 0.0)))
+
+
 class Investor(mesa.Agent):
     """A class of capital owners with a home region: cash, foreign assets, owned firms.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from highroad.agents.firm import Firm
+from highroad.agents.firm import INVESTOR_OWNED, Firm
 from highroad.agents.investor import Investor
 from highroad.regions.labour import sales_targets
 from highroad.regions.ledger import FIRMS, GOV, INVESTORS, ROW
@@ -81,6 +81,24 @@ class Investment:
         if same.size == 0:
             return None
         return self.slot_to_firm[int(same[self.rng.integers(same.size)])]
+
+    def investor_net_worth(self) -> np.ndarray:
+        """Each investor's wealth, in `investor_list` order, as its consumption reads it.
+
+        Net worth (`capital.investor_wealth_base = "net_worth"`): cash, foreign assets and the
+        investor's share (what workers' stakes leave) of the capital and cash of the firms it
+        owns; a firm's debt (negative cash) lowers it. With "cash", the cash alone.
+        """
+        cash = np.array([inv.cash for inv in self.investor_list])
+        if self.params.capital.investor_wealth_base == "cash":
+            return cash
+        t = self.firm_table
+        owned = t.view("active") & (t.view("owner_type") == INVESTOR_OWNED)
+        equity = (t.view("capital") + t.view("cash")) * (1.0 - t.view("worker_stake"))
+        equity = np.bincount(t.view("owner")[owned], weights=equity[owned],
+                             minlength=len(self.investor_list))
+        foreign = np.array([inv.foreign_assets for inv in self.investor_list])
+        return cash + foreign + equity
 
     def investor_reserve(self, investor: Investor) -> float:
         return max(investor.income, 0.0)

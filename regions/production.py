@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from highroad.agents.investor import investor_spending
 from highroad.regions import goods_market as gm
 from highroad.regions.ledger import FIRMS, GOV, HH, INVESTORS, ROW
 from highroad.regions.returns import (
@@ -44,9 +45,10 @@ class Production:
         self.ledger.debit("goods_market", HH, wf.region, spend)
         self.flows["household_consumption"] += float(spend.sum())
         cp = p.capital
-        for inv in self.investor_list:
-            c = float(np.clip(cp.investor_consumption_income * inv.last_income
-                              + cp.investor_consumption_wealth * inv.cash, 0, max(inv.cash, 0)))
+        wealth = self.investor_net_worth()
+        for inv, w in zip(self.investor_list, wealth.tolist(), strict=True):
+            c = investor_spending(inv.last_income, w, inv.cash, cp.investor_consumption_income,
+                                  cp.investor_consumption_wealth)
             per_household = inv.last_income / inv.households
             q = float(gm.quality_share(np.array([per_household]),
                                        relative_price[inv.home:inv.home + 1],

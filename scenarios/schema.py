@@ -17,6 +17,7 @@ from typing import Any
 GOVERNMENT_RULES = ("fixed", "competitive", "democratic", "leviathan", "reactive")
 STRATEGY_RULES = ("profit", "imitation")
 TFP_DISTRIBUTIONS = ("pareto", "lognormal")
+WEALTH_BASES = ("net_worth", "cash")
 
 
 def spec(default: Any, unit: str, doc: str, lo: float | None = None, hi: float | None = None,
@@ -148,7 +149,8 @@ class CapitalParams:
     entry_hurdle: float = spec(0.003, "per quarter", "Premium over the world return that makes investors found a firm.", 0, 1)
     investor_household_share: float = spec(0.05, "share of population", "Households that own investor capital.", 0.001, 0.5)
     investor_consumption_income: float = spec(0.6, "1", "Investors' propensity to consume out of income.", 0, 1)
-    investor_consumption_wealth: float = spec(0.01, "per quarter", "Investors' propensity to consume out of wealth.", 0, 1)
+    investor_consumption_wealth: float = spec(0.01, "per quarter", "Investors' propensity to consume out of wealth (0.01 a quarter: 4 cents a year per unit, inside the measured range of Poterba 2000, JEP 14(2)).", 0, 1)
+    investor_wealth_base: str = spec("net_worth", "-", "What investors' wealth is when they consume out of it (agents/investor.py investor_spending): net worth (cash, foreign assets and their equity in the firms they own; Ando and Modigliani 1963) or their cash alone (the placebo: savings that are neither invested nor spent pile up as idle cash).", choices=WEALTH_BASES)
     repatriation_rate: float = spec(0.02, "per quarter", "Share of foreign assets brought home when domestic returns beat the world.", 0, 1)
     smoothing: float = spec(0.8, "1", "Weight on the past in smoothed profit rates and flows.", 0, 0.99)
     tax_salience: float = spec(1.0, "0-1", "How much of a regional tax difference every location and investment decision sees: 1 = all of it, 0 = capital ignores taxes (the placebo of tax competition: decisions read the starting tax everywhere).", 0, 1)
