@@ -56,7 +56,7 @@ class Workforce:
 
     #: The per-worker arrays of the workforce itself (reordered together by `move`).
     ARRAYS = ("region", "_employer", "skill", "wage", "wealth", "income", "tenure", "stake",
-              "origin_rank", "hire_skill")
+              "origin_rank", "hire_skill", "last_wage")
 
     def __init__(self, region: np.ndarray, skill: np.ndarray, wealth: np.ndarray) -> None:
         n = len(region)
@@ -73,6 +73,7 @@ class Workforce:
         self.employer = np.full(n, UNEMPLOYED, dtype=np.int64)
         self.skill = np.asarray(skill, dtype=np.float64)
         self.wage = np.zeros(n)             # gross wage this quarter (0 if unemployed)
+        self.last_wage = np.zeros(n)        # wage in the last quarter employed (0: never)
         self.wealth = np.asarray(wealth, dtype=np.float64)  # deposits, never negative
         self.income = np.zeros(n)           # disposable income last quarter
         self.tenure = np.zeros(n, dtype=np.int64)

@@ -72,6 +72,7 @@ class Demography:
         np.subtract.at(self.firm_table.employees, firm[was_employed], 1)
         wf.fire(retiring)
         wf.tenure[retiring] = 0
+        wf.last_wage[retiring] = 0.0
         self.flows["retirements"] += retiring.size
         self.flows["entries"] += retiring.size
 

@@ -16,6 +16,20 @@ from highroad.regions.returns import after_tax
 from highroad.regions.sums import region_sums
 
 
+def benefit_bases(last_wage: np.ndarray, regional_median: np.ndarray) -> np.ndarray:
+    """The wage an unemployed worker's benefit replaces: her own, in her last quarter employed.
+
+    Unemployment insurance pays a share of the claimant's previous earnings (the net
+    replacement rate of OECD 2007, Benefits and Wages, is defined against them); one who has
+    never worked (a new entrant, or unemployed since the start) draws on the region's median
+    wage. A base tied to each claimant's own wage, unlike the region's mean wage of the
+    employed, does not rise when low-wage firms close and only the high-wage ones are left
+    (a composition effect that would raise every benefit, and so every bargained wage, in a
+    region as it loses its firms).
+    """
+    return np.where(last_wage > 0, last_wage, regional_median)
+
+
 class Incomes:
     #: Units each worker holds in the fund of worker-held equity, when stakes are personal
     #: (asset_redistribution, `portable_stakes`); None: a stake belongs to the job.
@@ -94,10 +108,18 @@ class Incomes:
         # Benefits to the unemployed, at the region's replacement rate of this quarter's wages.
         self._aggregate_wages()
         unemployed = np.flatnonzero(wf.employer == UNEMPLOYED)
-        benefit = p.labour.benefit_replacement * self.region_column("mean_wage")
+        emp = wf.employed_index()
+        wf.last_wage[emp] = wf.wage[emp]
         home = wf.region[unemployed]
-        paid = benefit[home]
+        paid = p.labour.benefit_replacement * self.benefit_base_of(unemployed, home)
         by_region = region_sums(home, paid, R)
+        if p.labour.benefit_base == "previous_wage":
+            # What a searcher there draws: the mean benefit of the region's unemployed; where
+            # no one is, what a worker losing her job would draw (her wage is the base).
+            seekers = np.bincount(home, minlength=R)
+            self.region_column("benefit")[:] = np.where(
+                seekers > 0, by_region / np.maximum(seekers, 1),
+                p.labour.benefit_replacement * self.region_column("mean_wage"))
         rt.view("cash")[:] -= by_region
         rt.view("benefits")[:] = by_region
         self._pay_households("benefits", GOV, None, unemployed, paid, home, by_region)
@@ -117,6 +139,13 @@ class Incomes:
         seen_rate = after_tax(pretax, seen)
         t.view("seen_rate")[:] = np.where(t.view("active"),
                                           rho * t.view("seen_rate") + (1 - rho) * seen_rate, 0)
+
+    def benefit_base_of(self, unemployed: np.ndarray, home: np.ndarray) -> np.ndarray:
+        """The wage each unemployed worker's benefit replaces (`labour.benefit_base`)."""
+        if self.params.labour.benefit_base == "regional_mean_wage":
+            return self.region_column("mean_wage")[home]
+        return benefit_bases(self.workforce.last_wage[unemployed],
+                             self.region_column("median_wage")[home])
 
     def pay_dividends(self) -> None:
         """Cash above the firm's buffer goes to its owners: investors, or the workers who own it."""

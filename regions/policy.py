@@ -20,8 +20,10 @@ class PolicySetting:
         self.region_column("enforcement")[:] = np.clip(
             gov.enforcement + assoc.enforcement_effect * a, 0.0, 1.0)
         self.region_column("bargaining_power")[:] = self.params.labour.bargaining_power
-        self.region_column("benefit")[:] = (self.params.labour.benefit_replacement
-                                            * self.region_column("mean_wage"))
+        if self.params.labour.benefit_base == "regional_mean_wage":
+            # Otherwise last quarter's benefits are the base (set when they are paid).
+            self.region_column("benefit")[:] = (self.params.labour.benefit_replacement
+                                                * self.region_column("mean_wage"))
         self.conditions = self.market_conditions()  # what governments project from
         if self.listens_to_threats:
             hear_exit_threats(self)

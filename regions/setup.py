@@ -44,6 +44,7 @@ class WorldBuilding:
         t = self.region_table
         t.median_wage[: self.n_regions] = self.reference_wage
         t.mean_wage[: self.n_regions] = self.reference_wage
+        t.benefit[: self.n_regions] = p.labour.benefit_replacement * self.reference_wage
         # Public capital starts at the measured stock per worker; productivity is relative to it.
         self.reference_public_capital = p.government.initial_public_capital
         t.public_goods[: self.n_regions] = self.reference_public_capital * n_workers

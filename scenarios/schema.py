@@ -18,6 +18,7 @@ GOVERNMENT_RULES = ("fixed", "competitive", "democratic", "leviathan", "reactive
 STRATEGY_RULES = ("profit", "imitation")
 TFP_DISTRIBUTIONS = ("pareto", "lognormal")
 WEALTH_BASES = ("net_worth", "cash")
+BENEFIT_BASES = ("previous_wage", "regional_mean_wage")
 
 
 def spec(default: Any, unit: str, doc: str, lo: float | None = None, hi: float | None = None,
@@ -88,7 +89,8 @@ class LabourParams:
     search_weight: float = spec(0.0, "1", "Weight of the value of search in the outside option: 1 = the full Pissarides (2000, ch. 1) threat point (benefit plus the job-finding rate times the expected gain); 0 = the benefit alone, as when a broken-off bargain means delay rather than search (Hall and Milgrom 2008, AER 98(4), §I).", 0, 1)
     discount_rate: float = spec(0.01, "per quarter", "Workers' discount rate in the value of search (4% a year).", 0, 1)
     skill_min: float = spec(0.2, "mean initial skill = 1", "Lower bound of skill.", 0.001, 1)
-    benefit_replacement: float = spec(0.4, "share of regional mean wage", "Unemployment benefit.", 0, 1.5)
+    benefit_replacement: float = spec(0.4, "share of the benefit base", "Unemployment benefit, a share of `benefit_base`.", 0, 1.5)
+    benefit_base: str = spec("previous_wage", "-", "What the benefit replaces (regions/incomes.py benefit_bases): each worker's wage in her last quarter employed, the region's median wage for one never employed (as unemployment insurance is defined, OECD 2007, Benefits and Wages), or the region's mean wage of the employed for all (the placebo: as firms close, the survivors' higher wages raise every benefit).", choices=BENEFIT_BASES)
     labour_tax: float = spec(0.2, "share of wage", "Tax on wages.", 0, 0.9)
     good_job_wage: float = spec(0.667, "share of regional median wage", "Wage a good job must pay at least.", 0, 3)
     good_job_tenure: float = spec(4.0, "quarters", "Tenure a good job must have reached (security).", 0, 400)

@@ -19,7 +19,8 @@ def test_runaway_wages_stop_the_run_with_step_region_and_quantity():
     # Regression: an allowed value drove the mean wage to 1.3e10 and exited 0.
     with pytest.raises(InvariantError) as caught:
         highroad.simulate("baseline", seed=0, steps=60,
-                          overrides={"labour.benefit_replacement": 1.5})
+                          overrides={"labour.benefit_replacement": 1.5,
+                                     "labour.benefit_base": "regional_mean_wage"})
     err = caught.value
     assert err.step > 1 and err.region != ""
     assert "times its first-quarter value" in str(err)

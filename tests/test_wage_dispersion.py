@@ -88,8 +88,8 @@ def test_the_outside_option_every_decision_reads_includes_the_search_value():
     off = RegionalEconomy(load_scenario("baseline", SMALL | {"labour.search_weight": 0.0}),
                           seed=0)
     off.step()
-    assert off.conditions.outside_option == pytest.approx(off.region_column("benefit")
-                                                          + off.outside_bonus)
+    assert off.outside_options() == pytest.approx(off.region_column("benefit")
+                                                  + off.outside_bonus)
 
 
 def test_low_road_workers_are_paid_by_skill_within_their_firm():
