@@ -127,6 +127,20 @@ def test_an_inelastic_base_is_taxed_to_the_limit_and_an_elastic_one_less():
     assert closed == pytest.approx(0.6) and mobile < closed
 
 
+def test_a_projection_keeps_todays_employment_where_capital_stays_and_loses_jobs_with_it():
+    """Where frictions leave fewer unemployed than `max_employment` allows (950 of 1000
+    employed, cap 0.9), unchanged capital keeps today's employment, and capital driven out
+    takes jobs with it in proportion: the cap must not read as a fall in employment that no
+    policy causes."""
+    state = _state(2.0, tax=0.2, employed=950.0)
+    econ = _economics(max_employment=0.9)
+    p = project_policies(state, econ, np.array([0.2, 0.4]), np.array([0.0, 0.0]))
+    assert p.capital[0] == pytest.approx(1.0)
+    assert p.employment_rate[0] == pytest.approx(0.95)
+    assert p.capital[1] < 1.0
+    assert p.employment_rate[1] == pytest.approx(0.95 * p.capital[1])
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("rule", ["competitive", "democratic", "leviathan"])
 def test_closed_economy_each_rule_sets_the_optimum_of_its_objective(rule, monkeypatch):
