@@ -168,6 +168,34 @@ def beta_of_slope(b: float, years: float) -> float:
     return float(-np.log1p(b * years) / years) if 1 + b * years > 0 else float("nan")
 
 
+def rent_sharing_elasticity(wage: Sequence[np.ndarray], value_added: Sequence[np.ndarray],
+                            quarters: int = QUARTERS) -> float:
+    """Elasticity of a firm's wages to its value added per worker, from changes within firms.
+
+    Card, Cardoso, Heining and Kline (2018, JOLE 36(S1), §II and Table 1): regressions of the
+    change in a firm's mean wage on the change in its value added per worker, which the
+    studies they survey put at 0.05 to 0.15. `wage[q]` and `value_added[q]` hold each firm's
+    mean wage and value added per worker in quarter q (same index = same firm; 0 where it
+    has no staff). The changes are over `quarters` (a year), for firms with staff and
+    positive value added at both ends; OLS of the log change in the wage on the log change
+    in value added per worker, with effects for each pair of years.
+    """
+    dy, dx, pair = [], [], []
+    for q in range(quarters, len(wage)):
+        n = min(wage[q - quarters].size, wage[q].size)
+        w0, w1 = wage[q - quarters][:n], wage[q][:n]
+        v0, v1 = value_added[q - quarters][:n], value_added[q][:n]
+        ok = (w0 > 0) & (w1 > 0) & (v0 > 0) & (v1 > 0)
+        dy.append(np.log(w1[ok] / w0[ok]))
+        dx.append(np.log(v1[ok] / v0[ok]))
+        pair.append(np.full(int(ok.sum()), q))
+    if not dy:
+        return float("nan")
+    slope, _, _ = fixed_effects_slope(np.concatenate(dy), np.concatenate(dx),
+                                      [np.concatenate(pair)])
+    return slope
+
+
 def annual_capital_relocated(moved: np.ndarray, capital: np.ndarray) -> float:
     """Capital relocated a year as a share of the capital stock (the model's counterpart of
     FDI flows over the capital stock): per year, the capital moved out of a region or sent
@@ -189,6 +217,8 @@ class FirmRecorder:
     target: list[np.ndarray] = field(default_factory=list)
     active: list[np.ndarray] = field(default_factory=list)
     d9_d1: list[float] = field(default_factory=list)
+    mean_wage: list[np.ndarray] = field(default_factory=list)
+    value_added: list[np.ndarray] = field(default_factory=list)
 
     def __call__(self, model: Any) -> None:
         if len(model.records) == len(self.employees):  # burn-in: nothing recorded
@@ -198,6 +228,10 @@ class FirmRecorder:
         self.target.append(t.view("target").copy())
         self.active.append(t.view("active").copy())
         self.d9_d1.append(decile_ratio(wf.wage[wf.employed_index()]))
+        # Per worker: firms buy no intermediate inputs, so revenue is value added.
+        staff = np.maximum(t.view("employees"), 1)
+        self.mean_wage.append(wf.firm_sums(wf.wage, t.size) / staff)
+        self.value_added.append(t.view("revenue") / staff)
 
     def vacancy_rate(self) -> np.ndarray:
         """Unfilled target jobs of active firms / (employment + those vacancies), per quarter."""
@@ -251,6 +285,8 @@ def measure(economy: pd.DataFrame, regions: pd.DataFrame, recorder: FirmRecorder
         for q in range(first + QUARTERS - 1, recorded, QUARTERS)]))
     last = recorder.employees[-1][recorder.active[-1]]
     facts["zipf_exponent"] = zipf_exponent(last)
+    facts["rent_sharing"] = rent_sharing_elasticity(recorder.mean_wage[first:],
+                                                    recorder.value_added[first:])
     vacancy = recorder.vacancy_rate()[first:]
     unemployment = eco["unemployment"].to_numpy()
     facts["beveridge_correlation"] = beveridge_correlation(vacancy, unemployment)

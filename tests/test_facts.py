@@ -17,6 +17,7 @@ from highroad.analysis.facts import (
     exit_rate,
     fixed_effects_slope,
     job_flow_rates,
+    rent_sharing_elasticity,
     wage_curve,
     zipf_exponent,
 )
@@ -102,6 +103,24 @@ def test_beta_convergence_recovers_a_known_rate():
     assert estimate == pytest.approx(beta, rel=0.05)
 
 
+def test_rent_sharing_recovers_the_elasticity_from_changes_within_firms():
+    """Firm wages = firm effect * (value added per worker)^0.1 * noise, with common year
+    shocks and firms entering: the within-firm yearly changes recover 0.1, whatever the
+    levels (a firm effect correlated with value added would bias a cross-section)."""
+    rng = np.random.default_rng(3)
+    firms, quarters, true = 400, 24, 0.1
+    effect = rng.normal(0, 0.5, firms)
+    log_va = effect[:, None] + np.cumsum(rng.normal(0, 0.1, (firms, quarters)), axis=1)
+    year = rng.normal(0, 0.05, quarters)
+    log_w = 2 * effect[:, None] + true * log_va + year + rng.normal(0, 0.01, (firms, quarters))
+    wage = [np.exp(log_w[:, q]) for q in range(quarters)]
+    va = [np.exp(log_va[:, q]) for q in range(quarters)]
+    wage[10] = wage[10][:300]  # 100 firms not yet born at quarter 10
+    va[10] = va[10][:300]
+    wage[12][:5] = 0.0  # five firms without staff
+    assert rent_sharing_elasticity(wage, va) == pytest.approx(true, abs=0.01)
+
+
 def test_annual_capital_relocated_sums_a_year_over_its_mean_stock():
     moved = np.array([1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 4.0])
     capital = np.array([100.0] * 4 + [200.0] * 4)
@@ -122,7 +141,7 @@ def test_facts_file_errors_name_file_and_key(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_facts(path)
     assert str(path) in str(info.value) and "facts.u.low" in str(info.value)
-    assert len(load_facts().facts) == 14
+    assert len(load_facts().facts) == 15
 
 
 def test_highroad_facts_quick_end_to_end(tmp_path):
