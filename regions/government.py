@@ -126,8 +126,9 @@ def highest_employment(state: RegionState, econ: Economics) -> float:
     (`max_employment`), or as many as are employed now where frictions already leave fewer.
 
     Jobs follow capital in proportion below that (measured in the model: a region taxing
-    capital 0.2 more than the others under full mobility ends with about 20% less capital
-    and 15% fewer employed at the earlier defaults, 41% and 32% at the calibrated ones).
+    capital 0.2 more than the others under full mobility ends with 82% less capital and 74%
+    fewer employed at the calibrated defaults; 20% and 15% at the earlier, uncalibrated
+    ones).
     """
     return max(econ.max_employment * state.residents, state.employed)
 
