@@ -203,7 +203,9 @@ def test_closed_economy_each_rule_sets_the_optimum_of_its_objective(rule, monkey
 
 ZMW = {**SMALL, "n_regions": 4, "volatility": 0.0, "demography.region_skill_dispersion": 0.0,
        "firms.tfp_dispersion": 0.0, "trade_openness": 0.0, "firms.investment_response": 0.0,
-       "capital.exit_hurdle": 1.0, "capital.entry_hurdle": 1.0, "capital_mobility": 1.0}
+       "capital.exit_hurdle": 1.0, "capital.entry_hurdle": 1.0, "capital_mobility": 1.0,
+       # Fixed total capital: no firm closes for losses or by a forced exit either.
+       "firms.loss_closure": False, "firms.exit_shock": 0.0}
 
 
 @pytest.mark.slow
