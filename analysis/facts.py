@@ -176,9 +176,10 @@ def rent_sharing_elasticity(wage: Sequence[np.ndarray], value_added: Sequence[np
     change in a firm's mean wage on the change in its value added per worker, which the
     studies they survey put at 0.05 to 0.15. `wage[q]` and `value_added[q]` hold each firm's
     mean wage and value added per worker in quarter q (same index = same firm; 0 where it
-    has no staff). The changes are over `quarters` (a year), for firms with staff and
-    positive value added at both ends; OLS of the log change in the wage on the log change
-    in value added per worker, with effects for each pair of years.
+    has no staff). The changes are over `quarters` (a year), from every quarter of the
+    window, for firms with staff and positive value added at both ends; OLS of the log
+    change in the wage on the log change in value added per worker, with an effect for each
+    pair of quarters a year apart (common shocks and the price level).
     """
     dy, dx, pair = [], [], []
     for q in range(quarters, len(wage)):
