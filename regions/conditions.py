@@ -78,7 +78,18 @@ class MarketView:
             utilisation=self.utilisation.copy(),
             capital_per_job=self.params.firms.capital_per_job,
             depreciation=self.params.firms.depreciation,
+            regional_revenue=(None if self.params.labour.firm_rent_share >= 1.0
+                              else self.regional_revenue_or(revenue)),
+            firm_rent_share=self.params.labour.firm_rent_share,
         )
+
+    def regional_revenue_or(self, fallback: np.ndarray) -> np.ndarray:
+        """Last bargaining's regional mean revenue per worker by road; `fallback` (revenue at
+        productivity 1) where a region has no staffed firm on a road, or before any."""
+        known = getattr(self, "_regional_revenue", None)
+        if known is None:
+            return fallback
+        return np.where(known > 0, known, fallback)
 
     def outside_options(self) -> np.ndarray:
         """Each region's outside option: benefit and non-wage income plus the value of

@@ -11,7 +11,7 @@ from highroad.agents.workforce import (
     UNEMPLOYED,
 )
 from highroad.regions import labour_market as lm
-from highroad.regions.returns import HIGH, apply_wage_floor
+from highroad.regions.returns import HIGH, apply_wage_floor, bargained_revenue
 
 
 def sales_targets(jobs: np.ndarray, expected_sales: np.ndarray, productivity: np.ndarray,
@@ -85,6 +85,16 @@ class LabourMarket:
         self.bargain_wages()
         self.run_hooks("on_bargaining")
 
+    def regional_mean_revenue(self, revenue_per_worker: np.ndarray) -> np.ndarray:
+        """Employment-weighted mean revenue per worker of each region's firms on each road
+        (what a sectoral bargain shares); kept for the quarter's expectations."""
+        t = self.firm_table
+        staff = t.view("employees") * t.view("active")
+        means = regional_means(revenue_per_worker, staff.astype(float), t.view("region"),
+                               t.view("high").astype(np.int64), self.n_regions)
+        self._regional_revenue = means
+        return means
+
     def bargain_wages(self) -> None:
         """Each employed worker's wage: Nash bargaining, then the floor where it is enforced.
 
@@ -104,6 +114,11 @@ class LabourMarket:
         productivity = self.road_productivity(region, road, mean_skill, t.view("tfp"))
         t.view("productivity")[:] = productivity
         revenue_per_worker = productivity * self.effective_price[region, road]
+        if lp.firm_rent_share < 1.0:
+            regional = self.regional_mean_revenue(revenue_per_worker)[region, road]
+            regional = np.where(regional > 0, regional, revenue_per_worker)
+            revenue_per_worker = bargained_revenue(revenue_per_worker, regional,
+                                                   lp.firm_rent_share)
         complies = self.rng.random(t.size) < cond.enforcement[region]
         t.view("complies")[:] = complies
         power = cond.bargaining_power[region]
@@ -117,6 +132,16 @@ class LabourMarket:
             wf.employer[employed], wf.skill[employed], wf.tenure[employed], mean_skill,
             elasticity, power * revenue_per_worker, (1.0 - power) * cond.outside_option[region],
             floor, lp.tenure_return, lp.tenure_cap)
+
+
+def regional_means(values: np.ndarray, weights: np.ndarray, region: np.ndarray,
+                   road: np.ndarray, n_regions: int) -> np.ndarray:
+    """Weighted mean of a per-firm value by region and road, (regions, 2); 0 where no weight."""
+    key = region * 2 + road
+    total = np.bincount(key, weights=weights * values, minlength=2 * n_regions)
+    weight = np.bincount(key, weights=weights, minlength=2 * n_regions)
+    return np.divide(total, weight, out=np.zeros_like(total), where=weight > 0).reshape(
+        n_regions, 2)
 
 
 def worker_wages(firm: np.ndarray, skill: np.ndarray, tenure: np.ndarray,

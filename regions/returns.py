@@ -63,6 +63,24 @@ def expected_wage(revenue: np.ndarray | float, outside: np.ndarray | float,
     return enforcement * np.maximum(nash, floor) + (1.0 - enforcement) * nash
 
 
+def bargained_revenue(own: np.ndarray | float, regional: np.ndarray | float,
+                      firm_share: float) -> np.ndarray:
+    """The revenue per worker a firm's wage bargain shares: its own, or in part its region's.
+
+    Under firm-level bargaining (`firm_share` 1) workers share their own firm's rents, so
+    wages follow firm productivity; under sectoral bargaining the rent is set for the
+    region's firms on the same road together (`regional`, their employment-weighted mean
+    revenue per worker), and a firm's own productivity moves its wages only by the weight
+    left to it. Card, Cardoso, Heining and Kline (2018, JOLE 36(S1), §II and Table 1):
+    measured rent-sharing elasticities are 0.05-0.15, well below what firm-level Nash
+    bargaining over a firm's whole revenue gives.
+    """
+    if firm_share >= 1.0:
+        return np.asarray(own, dtype=float)
+    return firm_share * np.asarray(own, dtype=float) + (1.0 - firm_share) * np.asarray(
+        regional, dtype=float)
+
+
 def after_tax(rate: np.ndarray | float, tax: np.ndarray | float) -> np.ndarray:
     """Profit rate after a tax on positive profits (losses are not refunded)."""
     return np.where(rate > 0, rate * (1.0 - tax), rate)
@@ -81,12 +99,18 @@ class MarketConditions:
     utilisation: np.ndarray         # (regions,) share of jobs filled: labour scarcity idles capital
     capital_per_job: float
     depreciation: float
+    #: (regions, 2) the region's employment-weighted mean revenue per worker on each road,
+    #: what a sectoral bargain shares (`bargained_revenue`); with `firm_rent_share` 1 unused.
+    regional_revenue: np.ndarray | None = None
+    firm_rent_share: float = 1.0
 
     def margin_per_worker(self, regions: np.ndarray | int, road: np.ndarray | int,
                           tfp: np.ndarray | float) -> np.ndarray:
         """Expected revenue of a job less its expected wage (floor enforced with probability)."""
         rp = self.revenue_per_worker[regions, road] * tfp
-        return rp - expected_wage(rp, self.outside_option[regions],
+        shared = rp if self.regional_revenue is None else bargained_revenue(
+            rp, self.regional_revenue[regions, road], self.firm_rent_share)
+        return rp - expected_wage(shared, self.outside_option[regions],
                                   self.bargaining_power[regions], self.wage_floor[regions],
                                   self.enforcement[regions])
 

@@ -11,7 +11,7 @@ import pytest
 from highroad.errors import ScenarioError
 from highroad.regions.labour import worker_wages
 from highroad.regions.model import RegionalEconomy
-from highroad.regions.returns import search_value
+from highroad.regions.returns import MarketConditions, bargained_revenue, search_value
 from highroad.regions.tfp import draw_tfp
 from highroad.scenarios import load_scenario
 
@@ -118,3 +118,53 @@ def relocated_capital(taste: float) -> float:
 
 def test_firms_own_location_valuations_move_more_capital():
     assert relocated_capital(0.02) > relocated_capital(0.0)
+
+
+def test_the_bargained_revenue_is_the_firms_own_the_regions_or_a_blend():
+    own, regional = np.array([2.0, 1.0]), np.array([1.0, 1.0])
+    np.testing.assert_array_equal(bargained_revenue(own, regional, 1.0), own)
+    np.testing.assert_array_equal(bargained_revenue(own, regional, 0.0), regional)
+    np.testing.assert_allclose(bargained_revenue(own, regional, 0.25), [1.25, 1.0])
+
+
+def _firm_wage_slope(firm_rent_share: float) -> float:
+    """OLS slope of log firm mean wage on log revenue per worker, within region and road."""
+    model = RegionalEconomy(load_scenario("baseline", {
+        **SMALL, "labour.firm_rent_share": firm_rent_share}), seed=2)
+    for _ in range(8):
+        model.step()
+    t, wf = model.firm_table, model.workforce
+    staff = t.view("employees")
+    ok = t.view("active") & (staff > 0)
+    wage = wf.firm_sums(wf.wage, t.size)[ok] / staff[ok]
+    revenue = (t.view("productivity") * model.effective_price[
+        t.view("region"), t.view("high").astype(np.int64)])[ok]
+    group = (t.view("region") * 2 + t.view("high"))[ok]
+    x, y = np.log(revenue), np.log(wage)
+    for g in np.unique(group):
+        x[group == g] -= x[group == g].mean()
+        y[group == g] -= y[group == g].mean()
+    return float((x * y).sum() / (x * x).sum())
+
+
+def test_under_sectoral_bargaining_a_firms_productivity_moves_its_wages_less():
+    """Rent sharing (Card, Cardoso, Heining and Kline 2018): with the rent bargained for the
+    region's firms on a road together, a firm's own productivity moves its wages less."""
+    assert _firm_wage_slope(0.0) < 0.5 * _firm_wage_slope(1.0)
+
+
+def test_expected_wages_read_the_same_bargain():
+    """At firm_rent_share 0 every firm of a region and road expects the same wage, so a more
+    productive firm expects to keep all of its extra revenue; at 1 it shares part of it."""
+    def margins(share: float) -> np.ndarray:
+        cond = MarketConditions(
+            revenue_per_worker=np.array([[1.0, 1.2]]), outside_option=np.array([0.3]),
+            wage_floor=np.array([0.0]), enforcement=np.array([0.0]),
+            bargaining_power=np.array([0.5]), capital_tax=np.array([0.0]),
+            utilisation=np.array([1.0]), capital_per_job=10.0, depreciation=0.0,
+            regional_revenue=np.array([[1.0, 1.2]]), firm_rent_share=share)
+        return cond.margin_per_worker(0, 0, np.array([1.0, 2.0]))
+
+    assert np.diff(margins(0.0))[0] == pytest.approx(1.0)   # all of 2.0 - 1.0
+    assert np.diff(margins(1.0))[0] == pytest.approx(0.5)   # half, at bargaining power 0.5
+
