@@ -86,10 +86,9 @@ class MarketView:
     def regional_revenue_or(self, fallback: np.ndarray) -> np.ndarray:
         """Last bargaining's regional mean revenue per worker by road; `fallback` (revenue at
         productivity 1) where a region has no staffed firm on a road, or before any."""
-        known = getattr(self, "_regional_revenue", None)
-        if known is None:
+        if self.regional_revenue is None:
             return fallback
-        return np.where(known > 0, known, fallback)
+        return np.where(self.regional_revenue > 0, self.regional_revenue, fallback)
 
     def outside_options(self) -> np.ndarray:
         """Each region's outside option: benefit and non-wage income plus the value of

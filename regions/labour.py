@@ -41,6 +41,9 @@ def planned_targets(planned: np.ndarray, jobs: np.ndarray, target: np.ndarray) -
 class LabourMarket:
     #: Jobs per firm slot set by a plan this quarter (policies/planning.py); None: no plan.
     planned_jobs: np.ndarray | None = None
+    #: (regions, 2) the last bargaining's employment-weighted mean revenue per worker by road
+    #: (`regional_mean_revenue`); None before any, or under firm-level bargaining.
+    regional_revenue: np.ndarray | None = None
 
     def clear_labour_market(self) -> None:
         lp, fp = self.params.labour, self.params.firms
@@ -92,7 +95,7 @@ class LabourMarket:
         staff = t.view("employees") * t.view("active")
         means = regional_means(revenue_per_worker, staff.astype(float), t.view("region"),
                                t.view("high").astype(np.int64), self.n_regions)
-        self._regional_revenue = means
+        self.regional_revenue = means
         return means
 
     def bargain_wages(self) -> None:
