@@ -156,7 +156,36 @@ def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,
         local = np.where(cap_cell[cell] > 0, capacity / cap_cell[cell], 0.0) * local_units[cell]
         national = (np.where(cap_national[firm_road] > 0, capacity / cap_national[firm_road],
                              0.0) * national_units[firm_road])
-    return local + national
+    return local, national
+
+
+def redirect_unmet_demand(local: np.ndarray, national: np.ndarray, output: np.ndarray,
+                          firm_region: np.ndarray, firm_road: np.ndarray,
+                          n_regions: int) -> np.ndarray:
+    """Units buyers turned away by sold-out firms buy from sellers with goods left.
+
+    Delli Gatti, Desiderio, Gaffeo, Cirillo and Gallegati (2011, ch. 3): a consumer who finds
+    a firm sold out visits another. `local`, `national`: the units each firm's buyers ask of
+    it from the local and the national pool (`demand_at_posted_prices`). What a firm cannot
+    serve goes, pool by pool, to the same pool's firms with unsold output in proportion to
+    it (the local pool first, as buyers look near home first), never beyond what they have
+    left. Returns the units redirected to each firm.
+    """
+    demanded = local + national
+    short = np.maximum(demanded - output, 0.0)
+    spare = np.maximum(output - demanded, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local_short = np.where(demanded > 0, short * local / demanded, 0.0)
+    got = np.zeros(output.size)
+    cell = firm_region * 2 + firm_road
+    for group, unmet, size in ((cell, local_short, n_regions * 2),
+                               (firm_road, short - local_short, 2)):
+        left = spare - got
+        wanted = np.bincount(group, weights=unmet, minlength=size)
+        room = np.bincount(group, weights=left, minlength=size)
+        fill = np.divide(wanted, room, out=np.zeros(size), where=room > 0)
+        got += left * np.minimum(fill, 1.0)[group]
+    return got
 
 
 def revenue_by_sales(out: MarketOutcome, sold: np.ndarray, firm_region: np.ndarray,

@@ -88,7 +88,7 @@ class Production:
         out = gm.clear_markets(demand, output, t.view("region"), road,
                                gp.nontradable_share, import_share, exports, R, local_cap=cap)
         if p.firms.demand_constrained:
-            sold = np.minimum(output, self.update_sales_expectations(out))
+            sold = np.minimum(output, self.update_sales_expectations(out, output))
             revenue = gm.revenue_by_sales(out, sold, t.view("region"), road, R)
         else:  # everything made is sold at the pool's clearing value
             sold, revenue = output, out.revenue
@@ -108,7 +108,7 @@ class Production:
             t.view("price")[:] = np.where(sold > 0, revenue / sold, t.view("price"))
         self.update_price_expectations(out)
 
-    def update_sales_expectations(self, out: gm.MarketOutcome) -> np.ndarray:
+    def update_sales_expectations(self, out: gm.MarketOutcome, output: np.ndarray) -> np.ndarray:
         """Adaptive expectations of units sold: what firms plan hiring and investment on.
 
         Dosi, Fagiolo and Roventini (2010, §2.2): production follows adaptive expectations of
@@ -128,8 +128,13 @@ class Production:
         if local is None:
             local = np.where(np.isnan(out.local_price), 1.0, out.local_price)
             national = np.where(np.isnan(out.national_price), 1.0, out.national_price)
-        demanded = gm.demand_at_posted_prices(out, local, national, capacity, t.view("region"),
-                                              t.view("high").astype(np.int64), self.n_regions)
+        region, road = t.view("region"), t.view("high").astype(np.int64)
+        local, national = gm.demand_at_posted_prices(out, local, national, capacity, region,
+                                                     road, self.n_regions)
+        demanded = local + national
+        if self.params.goods.redirect_unmet_demand:
+            demanded += gm.redirect_unmet_demand(local, national, output, region, road,
+                                                 self.n_regions)
         expected = t.view("expected_sales")
         w = fp.sales_expectation_weight
         expected[:] = np.where(active, np.where(np.isnan(expected), demanded,

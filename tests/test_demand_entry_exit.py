@@ -24,8 +24,8 @@ def test_deficient_demand_leaves_output_unsold_but_every_unit_of_money_is_revenu
     out = _one_region_market(20.0, output)
     assert out.revenue.sum() == 20.0  # the money side: all of it becomes revenue
     # At a posted price of 1, the 20 units of money buy 20 of the 40 units made.
-    demanded = gm.demand_at_posted_prices(out, np.ones((1, 2)), np.ones(2), output,
-                                          np.zeros(2, np.int64), np.zeros(2, np.int64), 1)
+    demanded = sum(gm.demand_at_posted_prices(out, np.ones((1, 2)), np.ones(2), output,
+                                              np.zeros(2, np.int64), np.zeros(2, np.int64), 1))
     np.testing.assert_allclose(demanded, [5.0, 15.0])
     assert (np.minimum(demanded, output) < output).all()
 
@@ -34,9 +34,60 @@ def test_demand_is_shared_by_capacity_and_can_exceed_output():
     output = np.array([0.0, 10.0])
     out = _one_region_market(30.0, output)
     capacity = np.array([10.0, 20.0])
-    demanded = gm.demand_at_posted_prices(out, np.ones((1, 2)), np.ones(2), capacity,
-                                          np.zeros(2, np.int64), np.zeros(2, np.int64), 1)
-    np.testing.assert_allclose(demanded, [10.0, 20.0])  # a firm with no output yet has a share
+    local, national = gm.demand_at_posted_prices(out, np.ones((1, 2)), np.ones(2), capacity,
+                                                 np.zeros(2, np.int64), np.zeros(2, np.int64), 1)
+    np.testing.assert_allclose(local, [10.0, 20.0])  # everything is local here
+    np.testing.assert_allclose(national, 0.0)  # a firm with no output yet has a share
+
+
+def test_buyers_a_sold_out_firm_turns_away_buy_from_firms_with_goods_left():
+    # Region 0: firm 0 is asked 20 and has 10, firm 1 is asked 5 and has 15.
+    local, national = np.array([20.0, 5.0]), np.zeros(2)
+    output = np.array([10.0, 15.0])
+    got = gm.redirect_unmet_demand(local, national, output, np.zeros(2, np.int64),
+                                   np.zeros(2, np.int64), 1)
+    np.testing.assert_allclose(got, [0.0, 10.0])
+    sold = np.minimum(output, local + national + got)
+    assert sold.sum() == 25.0  # every unit asked for is sold: nothing is lost
+    # No firm is sent more than it has left: firm 1 has 15 left, 40 are turned away.
+    got = gm.redirect_unmet_demand(np.array([50.0, 0.0]), national, output,
+                                   np.zeros(2, np.int64), np.zeros(2, np.int64), 1)
+    np.testing.assert_allclose(got, [0.0, 15.0])
+
+
+def test_turned_away_buyers_stay_in_their_pool():
+    """Local buyers look in their region, buyers of tradables anywhere, each for its own
+    good: firm 0 (region 0, low road) is short 10 units, half local, half national."""
+    region = np.array([0, 0, 1, 1])
+    road = np.array([0, 1, 0, 0])
+    local = np.array([10.0, 0.0, 0.0, 0.0])
+    national = np.array([10.0, 0.0, 0.0, 0.0])
+    output = np.array([10.0, 100.0, 100.0, 0.0])
+    got = gm.redirect_unmet_demand(local, national, output, region, road, 2)
+    # Region 0 has no other low-road seller: its local short goes unmet; the national short
+    # goes to region 1's low-road firm with goods; the quality firm gets none.
+    np.testing.assert_allclose(got, [0.0, 0.0, 5.0, 0.0])
+
+
+def test_redirected_demand_keeps_a_demand_shocked_economy_employed(small):
+    """The placebo: with idiosyncratic demand and hiring on sales, buyers turned away and
+    lost (switch off) leave firms with unsold goods shedding workers while those in demand
+    cannot hire beyond their capacity; redirected, unemployment is lower at every seed."""
+    lower = []
+    for seed in (1, 2, 3):
+        u = {}
+        for redirect in (True, False):
+            model = RegionalEconomy(load_scenario("baseline", {
+                **small, "firms.demand_constrained": True, "firms.demand_volatility": 0.15,
+                "goods.redirect_unmet_demand": redirect}), seed=seed)
+            rates = []
+            for q in range(60):
+                model.step()
+                if q >= 30:
+                    rates.append(model.unemployed_by_region.sum() / len(model.workforce))
+            u[redirect] = float(np.mean(rates))
+        lower.append(u[True] < u[False])
+    assert all(lower)
 
 
 def test_sales_targets_follow_expected_sales_within_capacity():
@@ -123,9 +174,11 @@ def test_demand_shocks_are_persistent_and_mean_reverting():
 
 
 def test_a_firm_that_loses_its_demand_shrinks_and_then_closes(small):
-    # Closure by patience alone: no forced exits, no immediate closure threshold.
+    # Closure by patience alone: no forced exits, no immediate closure threshold; and no
+    # buyers turned away elsewhere to replace its own (they would, where rivals sell out).
     model = _run(small, 4, **{"firms.demand_volatility": 0.0, "firms.exit_shock": 0.0,
-                              "firms.closure_rate": -1.0})
+                              "firms.closure_rate": -1.0,
+                              "goods.redirect_unmet_demand": False})
     t = model.firm_table
     slot = int(np.flatnonzero(t.view("active") & (t.view("employees") > 4))[0])
     before = int(t.view("target")[slot])
