@@ -144,8 +144,10 @@ def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,
     Cohen and Rogers 1997, §2). Each pool's money buys `money / posted price` units; a firm's
     share of them is its share of the pool's `capacity` (the output its jobs could make,
     weighted by its idiosyncratic demand). When a firm's units fall short of its output the
-    rest is unsold and lost (goods do not keep); when they exceed it, its buyers are rationed.
-    The result sets what each firm sells (`revenue_by_sales`) and feeds expected sales.
+    rest is unsold and lost (goods do not keep); when they exceed it, its buyers are rationed
+    (or turn to other sellers, `redirect_unmet_demand`). Returns the units asked of each firm
+    from the local and from the national pool; their sum sets what each firm sells
+    (`revenue_by_sales`) and feeds expected sales.
     """
     cell = firm_region * 2 + firm_road
     cap_cell = np.bincount(cell, weights=capacity, minlength=n_regions * 2)

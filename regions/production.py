@@ -114,7 +114,8 @@ class Production:
         Dosi, Fagiolo and Roventini (2010, §2.2): production follows adaptive expectations of
         demand. The newest observation is the demand each firm met at its posted (expected)
         price (`goods_market.demand_at_posted_prices`), its share of each pool set by its
-        capacity and its idiosyncratic demand (`goods_market.demand_shocks`); a firm without an
+        capacity and its idiosyncratic demand (`goods_market.demand_shocks`), plus the buyers
+        sold-out firms turned away (`goods_market.redirect_unmet_demand`); a firm without an
         expectation yet takes it as its expectation. In the first quarter no price has been
         seen: firms post the prices that clear. Returns this quarter's demand per firm.
         """
@@ -124,13 +125,13 @@ class Production:
         shock = gm.demand_shocks(t.view("demand_shock"), fp.demand_persistence,
                                  fp.demand_volatility, self.rng)
         capacity = np.where(active, jobs * t.view("productivity") * np.exp(shock), 0.0)
-        local, national = self.local_price_expected, self.national_price
-        if local is None:
-            local = np.where(np.isnan(out.local_price), 1.0, out.local_price)
-            national = np.where(np.isnan(out.national_price), 1.0, out.national_price)
+        local_price, national_price = self.local_price_expected, self.national_price
+        if local_price is None:
+            local_price = np.where(np.isnan(out.local_price), 1.0, out.local_price)
+            national_price = np.where(np.isnan(out.national_price), 1.0, out.national_price)
         region, road = t.view("region"), t.view("high").astype(np.int64)
-        local, national = gm.demand_at_posted_prices(out, local, national, capacity, region,
-                                                     road, self.n_regions)
+        local, national = gm.demand_at_posted_prices(out, local_price, national_price, capacity,
+                                                     region, road, self.n_regions)
         demanded = local + national
         if self.params.goods.redirect_unmet_demand:
             demanded += gm.redirect_unmet_demand(local, national, output, region, road,
