@@ -26,7 +26,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "label": "Closed: capital cannot move",
         "controls": {"scenario": "race_to_bottom", "capital_mobility": 0.0},
         "notice": "Competitive governments with capital that cannot leave: no capital "
-                  "flees, yet capital taxes stay near the starting 0.25, far below the cap "
+                  "flees, yet capital taxes stay at or below the starting 0.25, far below the cap "
                   "of 0.6: where workers are unemployed, capital is jobs, and a tax that "
                   "slows its reinvestment costs residents work.",
     },
@@ -34,16 +34,16 @@ PRESETS: dict[str, dict[str, Any]] = {
         "label": "Race: mobile capital",
         "controls": {"scenario": "race_to_bottom"},
         "notice": "The same governments when capital can move (mobility 0.9): capital "
-                  "flees every quarter, and taxes end a little below the closed economy's, "
-                  "by less than a quarter of it: no race to the bottom.",
+                  "flees every quarter, and taxes end where the closed economy's end, "
+                  "within a quarter of it: no race to the bottom.",
     },
     "placebo": {
         "label": "Placebo: tax-blind capital",
         "controls": {"scenario": "race_to_bottom", "tax_salience": 0.0},
         "notice": "Capital moves as freely but ignores taxes: it leaves regions about as "
-                  "much as in the race, and taxes end no higher than the race's. The small "
-                  "fall from the closed economy is not tax competition: capital that moves "
-                  "for other reasons lowers them as much.",
+                  "much as in the race, and taxes end no higher than the race's (in this run "
+                  "lower): governments cut taxes when capital leaves, whatever it leaves "
+                  "for, and capital that sees taxes does not push them further down.",
     },
     "package": {
         "label": "New-egalitarian package",

@@ -49,7 +49,7 @@ class FirmParams:
     decision_noise: float = spec(0.002, "profit rate per quarter", "Standard deviation of noise on perceived profit-rate differences.", 0, 1)
     horizon: float = spec(40.0, "quarters", "Horizon over which firms weigh a rate gain against a one-off cost.", 1, 400)
     depreciation: float = spec(0.015, "per quarter", "Depreciation of firm capital.", 0, 0.5)
-    tfp_dispersion: float = spec(0.257, "log points", "Standard deviation of log firm productivity (mean productivity 1). Under the Pareto option the tail's shape is its inverse (below 1 there): 0.33 gives shape 3, the estimate from firm sizes in Chaney (2008, §III). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 2)
+    tfp_dispersion: float = spec(0.267, "log points", "Standard deviation of log firm productivity (mean productivity 1). Under the Pareto option the tail's shape is its inverse (below 1 there): 0.33 gives shape 3, the estimate from firm sizes in Chaney (2008, §III). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 2)
     tfp_distribution: str = spec("pareto", "-", "Distribution of firm productivity at birth (regions/tfp.py draw_tfp): a Pareto tail (Axtell 2001; Luttmer 2007) or the thin-tailed lognormal. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", choices=TFP_DISTRIBUTIONS)
     investment_response: float = spec(2.0, "1", "Net investment rate per unit of after-tax return above the world return.", 0, 50)
     max_growth: float = spec(0.03, "per quarter", "Highest net growth of a firm's capital in a quarter.", 0, 1)
@@ -58,26 +58,27 @@ class FirmParams:
     # Demand-constrained production, entry and exit on expected profits. Each mechanism has a
     # switch; off is the model before them (hiring to capacity, entry where workers are
     # unemployed, no closure for losses short of bankruptcy). The calibrated defaults switch
-    # closure for losses on and leave the other two off (docs/validation.md says why).
-    demand_constrained: bool = spec(False, "-", "Firms plan hiring and reinvestment on expected sales, and only what sells earns revenue (Dosi, Fagiolo and Roventini 2010, §2.2); off: they hire to capacity and the pool's money is shared by output.")
+    # production on sales and closure for losses on and leave entry on profits off
+    # (docs/validation.md says why).
+    demand_constrained: bool = spec(True, "-", "Firms plan hiring and reinvestment on expected sales, and only what sells earns revenue (Dosi, Fagiolo and Roventini 2010, §2.2); off: they hire to capacity and the pool's money is shared by output. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).")
     profit_entry: bool = spec(False, "-", "Investors found firms on the entrant's expected profit margin (Hopenhayn 1992, §2), sized by `entrant_size`; off: wherever workers are unemployed, sized to half of them.")
     loss_closure: bool = spec(True, "-", "Firms that keep losing money close (`closure_patience`, `closure_rate`; Jovanovic 1982); off: only bankruptcy closes a firm at home. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).")
-    sales_expectation_weight: float = spec(0.3, "1", "Weight of the newest quarter's demand in a firm's adaptive expectation of the units it can sell, which sets its target jobs and utilisation (Dosi, Fagiolo and Roventini 2010, §2.2: production planned on adaptive demand expectations); as the price expectations.", 0.01, 1)
+    sales_expectation_weight: float = spec(0.784, "1", "Weight of the newest quarter's demand in a firm's adaptive expectation of the units it can sell, which sets its target jobs and utilisation (Dosi, Fagiolo and Roventini 2010, §2.2: production planned on adaptive demand expectations); as the price expectations. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0.01, 1)
     desired_inventory: float = spec(0.1, "share of expected sales", "Output a firm plans beyond its expected sales (Dosi, Fagiolo and Roventini 2010, §2.2 and Table 1: desired inventories 0.1 of expected demand); unsold output is lost, so this is a buffer that lets firms find out whether demand would take more.", 0, 1)
-    demand_volatility: float = spec(0.05, "log points per quarter", "Standard deviation of the quarterly innovation to each firm's idiosyncratic demand (Foster, Haltiwanger and Syverson 2008: persistent plant-level demand differences).", 0, 2)
-    demand_persistence: float = spec(0.95, "1", "AR(1) persistence of each firm's idiosyncratic demand.", 0, 0.999)
+    demand_volatility: float = spec(0.28, "log points per quarter", "Standard deviation of the quarterly innovation to each firm's idiosyncratic demand (Foster, Haltiwanger and Syverson 2008: persistent plant-level demand differences). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 2)
+    demand_persistence: float = spec(0.687, "1", "AR(1) persistence of each firm's idiosyncratic demand. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 0.999)
     entry_margin_full: float = spec(0.01, "profit rate per quarter", "Margin of an entrant's expected after-tax rate over the world return plus the entry hurdle at which an investor founds a firm every quarter; below it the chance of founding is the margin over this (free entry: Hopenhayn 1992, §2; Pissarides 2000, ch. 1).", 0.0001, 1)
     entrant_size: float = spec(0.3, "share of the median firm's capital", "Capital of a new firm, at most what its investor can invest (never under 5 jobs): entrants are small (Haltiwanger, Jarmin and Miranda 2013, §IV: young firms are small and either exit or grow fast).", 0.01, 10)
     closure_patience: int = spec(8, "quarters", "Consecutive loss-making quarters after which a firm closes (selection: Jovanovic 1982; Hopenhayn 1992, §3).", 1, 400)
-    exit_shock: float = spec(0.00767, "per quarter", "Chance a firm is forced to close in a quarter whatever its profits (Melitz 2003, §2; Hopenhayn and Rogerson 1993): the exogenous part of firm exit, beside closure for losses. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 0.5)
-    closure_rate: float = spec(-0.0231, "profit rate per quarter", "A firm whose smoothed after-tax profit rate falls below this closes at once (the exit threshold of Hopenhayn 1992, §3). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", -1, 0.5)
+    exit_shock: float = spec(0.00573, "per quarter", "Chance a firm is forced to close in a quarter whatever its profits (Melitz 2003, §2; Hopenhayn and Rogerson 1993): the exogenous part of firm exit, beside closure for losses. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 0.5)
+    closure_rate: float = spec(-0.0285, "profit rate per quarter", "A firm whose smoothed after-tax profit rate falls below this closes at once (the exit threshold of Hopenhayn 1992, §3). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", -1, 0.5)
 
 
 @dataclass(frozen=True)
 class LabourParams:
-    bargaining_power: float = spec(0.476, "1", "Workers' Nash bargaining weight. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 1)
+    bargaining_power: float = spec(0.449, "1", "Workers' Nash bargaining weight. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 1)
     separation_rate: float = spec(0.1, "per quarter", "Exogenous job separations. Shimer (2005, AER 95(1), §I): separation into unemployment about 3.4% a month in the United States, so about 10% a quarter; set from that measurement, not calibrated.", 0, 1)
-    matching_efficiency: float = spec(0.684, "1", "Scale of the Cobb-Douglas matching function. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 5)
+    matching_efficiency: float = spec(0.715, "1", "Scale of the Cobb-Douglas matching function. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 5)
     matching_elasticity: float = spec(0.5, "1", "Elasticity of matches to unemployment.", 0, 1)
     skill_growth_high: float = spec(0.012, "per quarter", "Skill growth on a high-road job (toward the maximum).", 0, 1)
     skill_growth_low: float = spec(0.002, "per quarter", "Skill growth on a low-road job.", 0, 1)
@@ -86,7 +87,7 @@ class LabourParams:
     low_road_pay_elasticity: float = spec(0.3, "1", "Elasticity of a low-road worker's pay to her skill relative to her firm's mean (high-road firms use firms.skill_elasticity). Card, Heining and Kline (2013, QJE 128(3), §V): worker effects explain about half of wage variance in every kind of firm, so de-skilled jobs reward skill less, not at all.", 0, 3)
     tenure_return: float = spec(0.01, "per year of tenure", "Rise of the bargained rent per year with the employer, up to tenure_cap. Altonji and Shakotko (1987, RES 54(3)): about 1% a year; Topel (1991, JPE 99(1)): up to 2.5%.", 0, 0.2)
     tenure_cap: float = spec(40.0, "quarters", "Tenure beyond which pay no longer rises with it.", 0, 400)
-    search_weight: float = spec(0.0602, "1", "Weight of the value of search in the outside option: 1 = the full Pissarides (2000, ch. 1) threat point (benefit plus the job-finding rate times the expected gain); 0 = the benefit alone, as when a broken-off bargain means delay rather than search (Hall and Milgrom 2008, AER 98(4), §I). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 1)
+    search_weight: float = spec(0.0903, "1", "Weight of the value of search in the outside option: 1 = the full Pissarides (2000, ch. 1) threat point (benefit plus the job-finding rate times the expected gain); 0 = the benefit alone, as when a broken-off bargain means delay rather than search (Hall and Milgrom 2008, AER 98(4), §I). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 1)
     discount_rate: float = spec(0.01, "per quarter", "Workers' discount rate in the value of search (4% a year).", 0, 1)
     skill_min: float = spec(0.2, "mean initial skill = 1", "Lower bound of skill.", 0.001, 1)
     firm_rent_share: float = spec(1.0, "0-1", "Weight of the firm's own revenue per worker in the rent its workers bargain over (regions/returns.py bargained_revenue); the rest is its region's mean on the same road, as under sectoral bargaining. 1 = firm-level bargaining (each firm's rents, so wages follow firm productivity); Card, Cardoso, Heining and Kline (2018, JOLE 36(S1), Table 1) measure rent-sharing elasticities of 0.05-0.15.", 0, 1)
@@ -151,7 +152,7 @@ class CapitalParams:
     relocation_hurdle: float = spec(0.002, "per quarter", "Return gap a firm needs before it moves.", 0, 1)
     exit_hurdle: float = spec(0.003, "per quarter", "Shortfall below the world return that makes capital exit.", 0, 1)
     entry_hurdle: float = spec(0.003, "per quarter", "Premium over the world return that makes investors found a firm.", 0, 1)
-    investor_household_share: float = spec(0.0925, "share of population", "Households that own investor capital. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0.001, 0.5)
+    investor_household_share: float = spec(0.08, "share of population", "Households that own investor capital. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0.001, 0.5)
     investor_consumption_income: float = spec(0.6, "1", "Investors' propensity to consume out of income.", 0, 1)
     investor_consumption_wealth: float = spec(0.01, "per quarter", "Investors' propensity to consume out of wealth (0.01 a quarter: 4 cents a year per unit, inside the measured range of Poterba 2000, JEP 14(2)).", 0, 1)
     investor_wealth_base: str = spec("net_worth", "-", "What investors' wealth is when they consume out of it (agents/investor.py investor_spending): net worth (cash, foreign assets and their equity in the firms they own; Ando and Modigliani 1963) or their cash alone (the placebo: savings that are neither invested nor spent pile up as idle cash).", choices=WEALTH_BASES)
@@ -159,7 +160,7 @@ class CapitalParams:
     smoothing: float = spec(0.8, "1", "Weight on the past in smoothed profit rates and flows.", 0, 0.99)
     tax_salience: float = spec(1.0, "0-1", "How much of a regional tax difference every location and investment decision sees: 1 = all of it, 0 = capital ignores taxes (the placebo of tax competition: decisions read the starting tax everywhere).", 0, 1)
     exit_threats: bool = spec(True, "-", "Investors threaten exit before governments review policy; a threat moves a government's belief only as far as it is credible.")
-    location_taste: float = spec(0.00226, "profit rate per quarter", "Standard deviation of a firm's own valuation of each location, drawn afresh at each review and added to the expected rates it compares (random utility: McFadden 1974; firm location choice as in Carlton 1983, REStat 65(3)); tax-blind, so it moves capital both ways. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 1)
+    location_taste: float = spec(0.00271, "profit rate per quarter", "Standard deviation of a firm's own valuation of each location, drawn afresh at each review and added to the expected rates it compares (random utility: McFadden 1974; firm location choice as in Carlton 1983, REStat 65(3)); tax-blind, so it moves capital both ways. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 1)
     threat_tax_step: float = spec(0.05, "share of profit", "The tax rise a threat answers to: the threatening firm would leave if the tax rose this much.", 0.001, 0.5)
 
 
@@ -185,7 +186,7 @@ class AssociationParams:
 @dataclass(frozen=True)
 class ShockParams:
     persistence: float = spec(0.9, "1", "AR(1) persistence of regional productivity shocks.", 0, 0.999)
-    common_share: float = spec(0.0, "share of variance", "Share of each region's quarterly productivity innovation common to all regions (regional_innovations): regional cycles share a national component beside region-specific shocks (Clark 1998, Journal of Labor Economics 16(1)); 0: independent regions.", 0, 1)
+    common_share: float = spec(0.6, "share of variance", "Share of each region's quarterly productivity innovation common to all regions (regional_innovations): regional cycles share a national component beside region-specific shocks (Clark 1998, Journal of Labor Economics 16(1)); 0: independent regions. Default 0.6 is measured, not fitted: Clark finds roughly 40% of the variance of the cyclical innovation in a US region's employment growth particular to that region, the rest national or industry-wide (the model has no industries). Set in the calibration's settings (scenarios/calibration/baseline.toml).", 0, 1)
 
 
 GROUPS: dict[str, type] = {

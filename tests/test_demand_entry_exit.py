@@ -70,16 +70,16 @@ def test_turned_away_buyers_stay_in_their_pool():
 
 
 def test_redirected_demand_keeps_a_demand_shocked_economy_employed(small):
-    """The placebo: with idiosyncratic demand and hiring on sales, buyers turned away and
-    lost (switch off) leave firms with unsold goods shedding workers while those in demand
-    cannot hire beyond their capacity; redirected, unemployment is lower at every seed."""
+    """The placebo: with idiosyncratic demand and hiring on sales (the calibrated defaults),
+    buyers turned away and lost (switch off) leave firms with unsold goods shedding workers
+    while those in demand cannot hire beyond their capacity; redirected, unemployment is
+    lower at every seed (measured: 7% / 23% / 15% against 37% / 36% / 35%)."""
     lower = []
     for seed in (1, 2, 3):
         u = {}
         for redirect in (True, False):
             model = RegionalEconomy(load_scenario("baseline", {
-                **small, "firms.demand_constrained": True, "firms.demand_volatility": 0.15,
-                "goods.redirect_unmet_demand": redirect}), seed=seed)
+                **small, "goods.redirect_unmet_demand": redirect}), seed=seed)
             rates = []
             for q in range(60):
                 model.step()
@@ -174,10 +174,11 @@ def test_demand_shocks_are_persistent_and_mean_reverting():
 
 
 def test_a_firm_that_loses_its_demand_shrinks_and_then_closes(small):
-    # Closure by patience alone: no forced exits, no immediate closure threshold; and no
-    # buyers turned away elsewhere to replace its own (they would, where rivals sell out).
-    model = _run(small, 4, **{"firms.demand_volatility": 0.0, "firms.exit_shock": 0.0,
-                              "firms.closure_rate": -1.0,
+    # Closure by patience alone: no forced exits, no immediate closure threshold; a loss of
+    # customers that lasts (no decay of the shock); and no buyers turned away elsewhere to
+    # replace its own (they would, where rivals sell out).
+    model = _run(small, 4, **{"firms.demand_volatility": 0.0, "firms.demand_persistence": 0.999,
+                              "firms.exit_shock": 0.0, "firms.closure_rate": -1.0,
                               "goods.redirect_unmet_demand": False})
     t = model.firm_table
     slot = int(np.flatnonzero(t.view("active") & (t.view("employees") > 4))[0])
@@ -257,7 +258,7 @@ def test_exit_shocks_close_firms_at_their_rate_whatever_their_profits(small):
     assert 0 < closed.size < n and abs(closed.size - rate * n) <= 4 * np.sqrt(n * rate * (1 - rate))
     assert model.flows["closures"] - counted == closed.size
     assert not np.isin(model.workforce.employer, closed).any()
-    off = _run(small, 2)
+    off = _run(small, 2, **{"firms.exit_shock": 0.0})
     before, counted = int(off.firm_table.view("active").sum()), off.flows["closures"]
     off.close_firms_hit_by_exit_shocks()
     assert int(off.firm_table.view("active").sum()) == before

@@ -27,6 +27,11 @@ from highroad.scenarios.loader import load_scenario
 from highroad.scenarios.schema import default_value
 
 SEEDS = (0, 1, 2)
+#: Where one seed's slump can swing a mean of three: the income-inequality and good-jobs
+#: effects (measured per seed at the calibrated defaults: the social wage and the citizen
+#: dividend lower the Gini at five of six seeds and raise it at seed 2, where the economy
+#: slumps; the conditional subsidy raises the good-jobs share at five of six).
+SIX_SEEDS = (0, 1, 2, 3, 4, 5)
 #: A world where capital moves and governments chase it: relocation, exit and policy
 #: competition all happen, so every code path a module touches is exercised.
 MOBILE = {"government_rule": "competitive", "capital_mobility": 0.9, "trade_openness": 0.5}
@@ -42,10 +47,11 @@ def run(overrides: dict[str, Any], seed: int) -> pd.DataFrame:
     return _run(tuple(sorted(overrides.items())), seed)
 
 
-def outcome(overrides: dict[str, Any], last: int = 10) -> pd.Series:
+def outcome(overrides: dict[str, Any], last: int = 10,
+            seeds: tuple[int, ...] = SEEDS) -> pd.Series:
     """Mean over seeds of each observable's mean over the last steps (counts: summed)."""
     rows = []
-    for seed in SEEDS:
+    for seed in seeds:
         frame = run(overrides, seed)
         row = frame.iloc[-last:].mean(numeric_only=True)
         for c in COUNTS:
@@ -146,8 +152,8 @@ def test_centralised_bargaining_compresses_wages() -> None:
 @pytest.mark.parametrize("design", ["universal", "means_tested"])
 def test_social_wage_lowers_income_inequality(design: str) -> None:
     on = outcome(module("social_democracy", coverage=0.0, demand_support=0.0,
-                        transfer_design=design))
-    assert on.income_gini < outcome({}).income_gini - 0.02
+                        transfer_design=design), seeds=SIX_SEEDS)
+    assert on.income_gini < outcome({}, seeds=SIX_SEEDS).income_gini - 0.02
 
 
 def _stimulus_leakage(openness: float, seed: int) -> float:
@@ -240,8 +246,8 @@ ASSETS = ("citizen_dividend", "worker_ownership", "tax_universalism", "early_lif
 
 
 def test_citizen_dividend_lowers_income_inequality() -> None:
-    on = outcome(only("asset_redistribution", "citizen_dividend", ASSETS))
-    assert on.income_gini < outcome({}).income_gini - 0.02
+    on = outcome(only("asset_redistribution", "citizen_dividend", ASSETS), seeds=SIX_SEEDS)
+    assert on.income_gini < outcome({}, seeds=SIX_SEEDS).income_gini - 0.02
 
 
 def test_tax_universalism_compresses_incomes_within_the_budget() -> None:
@@ -485,8 +491,8 @@ def test_trainees_gain_skill_and_the_region_pays() -> None:
 
 
 def test_conditional_subsidy_buys_good_jobs_that_stay() -> None:
-    off = outcome(MOBILE)
-    on = outcome({**MOBILE, **only("good_jobs", "conditional_subsidy", JOBS)})
+    off = outcome(MOBILE, seeds=SIX_SEEDS)
+    on = outcome({**MOBILE, **only("good_jobs", "conditional_subsidy", JOBS)}, seeds=SIX_SEEDS)
     assert on.good_jobs_share > off.good_jobs_share + 0.1
     assert on.relocations < off.relocations
 

@@ -49,11 +49,12 @@ def _idle_cash_share(base: str) -> float:
 
 def test_consuming_out_of_net_worth_keeps_savings_from_piling_up_as_idle_cash():
     """The placebo: with cash as the base, savings that found no firm stay idle and grow
-    (a quarter of firm capital after 30 years, measured 0.24); out of net worth they are spent
-    down (measured 0.03)."""
+    (measured at the calibrated defaults: 0.23 of firm capital after 30 years); out of net
+    worth they are spent down (measured 0.10; 0.24 against 0.03 before production followed
+    sales, when firms reinvested more of their profits)."""
     idle_placebo, idle = _idle_cash_share("cash"), _idle_cash_share("net_worth")
     assert idle_placebo > 0.1
-    assert idle < 0.3 * idle_placebo
+    assert idle < 0.5 * idle_placebo
 
 
 #: A calibration candidate whose economy fell into long depressions at some seeds
@@ -65,7 +66,8 @@ FRAGILE = {"labour.matching_efficiency": 0.649, "labour.bargaining_power": 0.466
            "capital.investor_household_share": 0.0949, "firms.exit_shock": 0.00655,
            "firms.tfp_distribution": "pareto", "firms.loss_closure": True,
            "labour.separation_rate": 0.1, "goods.local_price_bound": 1.5,
-           "labour.benefit_base": "regional_mean_wage"}
+           "labour.benefit_base": "regional_mean_wage",
+           "firms.demand_constrained": False, "shocks.common_share": 0.0}
 
 
 @pytest.mark.slow
