@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from highroad.agents.investor import founds_firm
 from highroad.regions import goods_market as gm
@@ -263,3 +264,19 @@ def test_exit_shocks_close_firms_at_their_rate_whatever_their_profits(small):
     off.close_firms_hit_by_exit_shocks()
     assert int(off.firm_table.view("active").sum()) == before
     assert off.flows["closures"] == counted
+
+
+@pytest.mark.slow
+def test_idiosyncratic_demand_creates_and_destroys_jobs():
+    """The placebo of the job flows the calibration fits: with hiring on sales, persistent
+    firm-level demand shifts (Foster, Haltiwanger and Syverson 2008) move employment between
+    firms; without them (volatility 0) gross job creation falls (measured at the calibrated
+    defaults, 20 replicates: 3.19% against 2.81% a quarter). Default economy, seeds 0-3."""
+    from highroad.analysis.facts import measure_replicate
+
+    def creation(**overrides) -> float:
+        scen = load_scenario("baseline", overrides)
+        return float(np.mean([measure_replicate(scen, seed).facts["job_creation"]
+                              for seed in range(4)]))
+
+    assert creation() > creation(**{"firms.demand_volatility": 0.0}) + 0.002
