@@ -136,7 +136,7 @@ def bounded_local_demand(local_demand: np.ndarray, local_supply: np.ndarray,
 def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,
                             national_price: np.ndarray, capacity: np.ndarray,
                             firm_region: np.ndarray, firm_road: np.ndarray,
-                            n_regions: int) -> np.ndarray:
+                            n_regions: int) -> tuple[np.ndarray, np.ndarray]:
     """Units each firm could have sold this quarter at the prices it posted (expected prices).
 
     Dosi, Fagiolo and Roventini (2010, §2.2): firms plan production on expected demand, so
@@ -149,16 +149,8 @@ def demand_at_posted_prices(out: MarketOutcome, local_price: np.ndarray,
     from the local and from the national pool; their sum sets what each firm sells
     (`revenue_by_sales`) and feeds expected sales.
     """
-    cell = firm_region * 2 + firm_road
-    cap_cell = np.bincount(cell, weights=capacity, minlength=n_regions * 2)
-    cap_national = np.bincount(firm_road, weights=capacity, minlength=2)
-    local_units = (out.local_money / local_price).ravel()
-    national_units = out.national_money / national_price
-    with np.errstate(divide="ignore", invalid="ignore"):
-        local = np.where(cap_cell[cell] > 0, capacity / cap_cell[cell], 0.0) * local_units[cell]
-        national = (np.where(cap_national[firm_road] > 0, capacity / cap_national[firm_road],
-                             0.0) * national_units[firm_road])
-    return local, national
+    return pool_shares(capacity, (out.local_money / local_price).ravel(),
+                       out.national_money / national_price, firm_region, firm_road, n_regions)
 
 
 def redirect_unmet_demand(local: np.ndarray, national: np.ndarray, output: np.ndarray,
@@ -199,15 +191,29 @@ def revenue_by_sales(out: MarketOutcome, sold: np.ndarray, firm_region: np.ndarr
     a firm whose goods do not sell is not paid for them. `sold`: units per firm, at most its
     output (`demand_at_posted_prices`).
     """
-    cell = firm_region * 2 + firm_road
-    sold_cell = np.bincount(cell, weights=sold, minlength=n_regions * 2)
-    sold_national = np.bincount(firm_road, weights=sold, minlength=2)
-    local_money = out.local_money.ravel()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        local = np.where(sold_cell[cell] > 0, sold / sold_cell[cell], 0.0) * local_money[cell]
-        national = (np.where(sold_national[firm_road] > 0, sold / sold_national[firm_road], 0.0)
-                    * out.national_money[firm_road])
+    local, national = pool_shares(sold, out.local_money.ravel(), out.national_money,
+                                  firm_region, firm_road, n_regions)
     return local + national
+
+
+def pool_shares(weight: np.ndarray, local_total: np.ndarray, national_total: np.ndarray,
+                firm_region: np.ndarray, firm_road: np.ndarray,
+                n_regions: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each pool's total shared among its firms in proportion to `weight`.
+
+    `local_total`: one number per local pool (region x good, flattened); `national_total`:
+    one per good. Returns each firm's share of its local pool and of its good's national
+    pool; a pool whose firms weigh nothing gives them nothing.
+    """
+    cell = firm_region * 2 + firm_road
+    cell_weight = np.bincount(cell, weights=weight, minlength=n_regions * 2)
+    national_weight = np.bincount(firm_road, weights=weight, minlength=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        local = np.where(cell_weight[cell] > 0, weight / cell_weight[cell], 0.0) * local_total[cell]
+        national = (np.where(national_weight[firm_road] > 0,
+                             weight / national_weight[firm_road], 0.0)
+                    * national_total[firm_road])
+    return local, national
 
 
 def demand_shocks(shock: np.ndarray, persistence: float, sd: float,
