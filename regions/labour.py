@@ -134,7 +134,9 @@ class LabourMarket:
         wf.wage[employed] = worker_wages(
             wf.employer[employed], wf.skill[employed], wf.tenure[employed], mean_skill,
             elasticity, power * revenue_per_worker, (1.0 - power) * cond.outside_option[region],
-            floor, lp.tenure_return, lp.tenure_cap)
+            floor, lp.tenure_return, lp.tenure_cap,
+            market_skill_factor(wf.skill[employed], wf.region[employed], self.n_regions,
+                                lp.outside_skill_elasticity))
 
 
 def regional_means(values: np.ndarray, weights: np.ndarray, region: np.ndarray,
@@ -147,10 +149,35 @@ def regional_means(values: np.ndarray, weights: np.ndarray, region: np.ndarray,
         n_regions, 2)
 
 
+def market_skill_factor(skill: np.ndarray, region: np.ndarray, n_regions: int,
+                        elasticity: float) -> np.ndarray | None:
+    """How much a worker's outside option exceeds her region's, for her skill: her skill
+    relative to the mean of her region's employed, to the power `elasticity` (None at 0).
+
+    The threat point of a bargain is the worker's own value in the market, not her region's:
+    Cahuc, Postel-Vinay and Robin (2006, Econometrica 74(2), §2) write the bargained wage
+    as her ability times a weighted mean of the firm's productivity and her outside offer,
+    and find workers' bargaining power low (0-0.35 for all but managers) — wages track the
+    market value of the worker's skill, with a small share of the firm's own rents. The
+    worker effect of Abowd, Kramarz and Margolis (1999, Econometrica 67(2), §2) is the same
+    fact seen in data: it travels with her from firm to firm. One array per employed worker.
+    """
+    if elasticity == 0:
+        return None
+    total = np.bincount(region, weights=skill, minlength=n_regions)
+    count = np.bincount(region, minlength=n_regions)
+    mean = np.divide(total, count, out=np.ones(n_regions), where=count > 0)
+    factor = skill / mean[region]
+    np.log(factor, out=factor)
+    factor *= elasticity
+    np.exp(factor, out=factor)
+    return factor
+
+
 def worker_wages(firm: np.ndarray, skill: np.ndarray, tenure: np.ndarray,
                  mean_skill: np.ndarray, elasticity: np.ndarray, rent: np.ndarray,
                  outside: np.ndarray, floor: np.ndarray, tenure_return: float,
-                 tenure_cap: float) -> np.ndarray:
+                 tenure_cap: float, market_skill: np.ndarray | None = None) -> np.ndarray:
     """Per-worker Nash wages: the firm's rent share scaled by her skill and tenure, plus the
     weighted outside option, at least the firm's floor.
 
@@ -171,7 +198,10 @@ def worker_wages(firm: np.ndarray, skill: np.ndarray, tenure: np.ndarray,
         years += 1.0
         wage *= years
     wage *= rent[firm]
-    wage += outside[firm]
+    if market_skill is None:
+        wage += outside[firm]
+    else:
+        wage += outside[firm] * market_skill
     np.maximum(wage, floor[firm], out=wage)
     np.maximum(wage, 0.0, out=wage)
     return wage
