@@ -19,6 +19,7 @@ from highroad.regions.returns import (
     public_capital_multiplier,
     search_value,
     seen_capital_tax,
+    unemployment_threat,
 )
 
 
@@ -92,18 +93,29 @@ class MarketView:
 
     def outside_options(self) -> np.ndarray:
         """Each region's outside option: benefit and non-wage income plus the value of
-        search at the region's smoothed job-finding rate and median wage (`search_value`)."""
+        search at the region's median wage, weighted by the chance of finding work — from
+        the smoothed job-finding rate (`search_value`) or the smoothed unemployment rate
+        (`unemployment_threat`), as `labour.threat_point` says."""
         lp = self.params.labour
+        if lp.threat_point == "unemployment":
+            return unemployment_threat(self.region_column("benefit") + self.outside_bonus,
+                                       self.region_column("median_wage"),
+                                       self.unemployment_rate, lp.search_weight)
         return search_value(self.region_column("benefit") + self.outside_bonus,
                             self.region_column("median_wage"), self.job_finding,
                             lp.separation_rate, lp.discount_rate, lp.search_weight)
 
-    def update_job_finding(self, unemployed: np.ndarray, hired: np.ndarray) -> None:
+    def update_job_finding(self, unemployed: np.ndarray, hired: np.ndarray,
+                           labour_force: np.ndarray) -> None:
         """Smooth each region's job-finding rate (hires / unemployed job seekers this quarter,
-        both by region) with the weight on the past of `capital.smoothing`."""
+        both by region) and its unemployment rate after the hires (over `labour_force`)
+        with the weight on the past of `capital.smoothing`."""
         rate = np.where(unemployed > 0, hired / np.maximum(unemployed, 1), self.job_finding)
         w = self.params.capital.smoothing
         self.job_finding = w * self.job_finding + (1.0 - w) * np.minimum(rate, 1.0)
+        left = np.where(labour_force > 0, (unemployed - hired) / np.maximum(labour_force, 1),
+                        self.unemployment_rate)
+        self.unemployment_rate = w * self.unemployment_rate + (1.0 - w) * left
 
     def rates_table(self, tfp: np.ndarray) -> np.ndarray:
         """Expected after-tax profit rates (firms x regions x roads) at each firm's `tfp`."""

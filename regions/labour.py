@@ -84,7 +84,8 @@ class LabourMarket:
         wf.employer = employer
         t.view("employees")[:] = staff
         self.flows["hires"] += hired.size
-        self.update_job_finding(seekers, np.bincount(wf.region[hired], minlength=self.n_regions))
+        self.update_job_finding(seekers, np.bincount(wf.region[hired], minlength=self.n_regions),
+                                wf.count_by_region(self.n_regions))
         self.bargain_wages()
         self.run_hooks("on_bargaining")
 

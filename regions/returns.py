@@ -45,6 +45,21 @@ def search_value(benefit: np.ndarray | float, wage: np.ndarray | float,
     return benefit + weight * f / (discount + separation + f + 1e-12) * gain
 
 
+def unemployment_threat(benefit: np.ndarray | float, wage: np.ndarray | float,
+                        unemployment: np.ndarray | float, weight: float) -> np.ndarray:
+    """The worker's threat point read from her region's unemployment rate.
+
+    Layard, Nickell and Jackman (1991, ch. 2, eq. 9) and Blanchflower and Oswald (1994,
+    ch. 3): a worker whose bargain breaks finds work at the going wage with the chance of
+    not being unemployed, 1 - u, and otherwise draws the benefit, so her outside option is
+    b + (1 - u)(w - b). Where unemployment is high the threat point and the wage fall: the
+    wage curve, with an elasticity near -(1 - beta) u (w - b) / w for bargaining power beta.
+    `weight` scales the search term as in `search_value` (1 = the expected income in full).
+    """
+    gain = np.maximum(np.asarray(wage, dtype=float) - benefit, 0.0)
+    return benefit + weight * (1.0 - np.asarray(unemployment, dtype=float)) * gain
+
+
 def apply_wage_floor(wage: np.ndarray, floor: np.ndarray, complies: np.ndarray) -> np.ndarray:
     """A labour standard: complying employers pay at least the regional floor.
 

@@ -93,6 +93,7 @@ class WorldBuilding:
         # Job-finding rate at start: the flow balance s (1 - u) = f u at the 5% of workers
         # the jobs above leave unemployed.
         self.job_finding = np.full(self.n_regions, min(1.0, p.labour.separation_rate * 19.0))
+        self.unemployment_rate = np.full(self.n_regions, 0.05)
         # Levers the policy modules move; reset each quarter, so a module that is off leaves
         # them at these neutral values (see `reset_levers` and policies/__init__.py).
         self.outside_bonus = np.zeros(self.n_regions)   # non-wage income raising outside options

@@ -19,6 +19,7 @@ STRATEGY_RULES = ("profit", "imitation")
 TFP_DISTRIBUTIONS = ("pareto", "lognormal")
 WEALTH_BASES = ("net_worth", "cash")
 BENEFIT_BASES = ("previous_wage", "regional_mean_wage")
+THREAT_POINTS = ("job_finding", "unemployment")
 
 
 def spec(default: Any, unit: str, doc: str, lo: float | None = None, hi: float | None = None,
@@ -89,6 +90,7 @@ class LabourParams:
     tenure_cap: float = spec(40.0, "quarters", "Tenure beyond which pay no longer rises with it.", 0, 400)
     search_weight: float = spec(0.0903, "1", "Weight of the value of search in the outside option: 1 = the full Pissarides (2000, ch. 1) threat point (benefit plus the job-finding rate times the expected gain); 0 = the benefit alone, as when a broken-off bargain means delay rather than search (Hall and Milgrom 2008, AER 98(4), §I). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 1)
     outside_skill_elasticity: float = spec(0.0, "1", "Elasticity of a worker's outside option to her skill relative to her region's employed mean (regions/labour.py market_skill_factor): the threat point is her own market value (Cahuc, Postel-Vinay and Robin 2006, Econometrica 74(2), §2). 0 = one outside option per region.", 0, 3)
+    threat_point: str = spec("job_finding", "-", "What weights the value of search in the outside option: the region's job-finding rate f, as f / (r + s + f) (Pissarides 2000, ch. 1; regions/returns.py search_value), or its unemployment rate u, as 1 - u (Layard, Nickell and Jackman 1991, ch. 2; Blanchflower and Oswald 1994, ch. 3; regions/returns.py unemployment_threat).", choices=THREAT_POINTS)
     discount_rate: float = spec(0.01, "per quarter", "Workers' discount rate in the value of search (4% a year).", 0, 1)
     skill_min: float = spec(0.2, "mean initial skill = 1", "Lower bound of skill.", 0.001, 1)
     firm_rent_share: float = spec(1.0, "0-1", "Weight of the firm's own revenue per worker in the rent its workers bargain over (regions/returns.py bargained_revenue); the rest is its region's mean on the same road, as under sectoral bargaining. 1 = firm-level bargaining (each firm's rents, so wages follow firm productivity); Card, Cardoso, Heining and Kline (2018, JOLE 36(S1), Table 1) measure rent-sharing elasticities of 0.05-0.15.", 0, 1)

@@ -11,7 +11,12 @@ import pytest
 from highroad.errors import ScenarioError
 from highroad.regions.labour import market_skill_factor, worker_wages
 from highroad.regions.model import RegionalEconomy
-from highroad.regions.returns import MarketConditions, bargained_revenue, search_value
+from highroad.regions.returns import (
+    MarketConditions,
+    bargained_revenue,
+    search_value,
+    unemployment_threat,
+)
 from highroad.regions.tfp import draw_tfp
 from highroad.scenarios import load_scenario
 
@@ -111,6 +116,30 @@ def test_search_value_is_pissarides_threat_point_and_falls_with_job_finding():
     assert np.all(np.diff(full) > 0) and full[0] == pytest.approx(b)
     assert search_value(b, w, f, s, r, 0.0) == pytest.approx(np.full(3, b))
     assert search_value(b, 0.1, f, s, r, 1.0) == pytest.approx(np.full(3, b))  # no gain, no value
+
+
+def test_the_unemployment_threat_point_is_the_expected_income_of_a_broken_bargain():
+    """Layard, Nickell and Jackman (1991, ch. 2): b + (1 - u)(w - b), falling with u."""
+    u = np.array([0.0, 0.05, 0.3, 1.0])
+    full = unemployment_threat(0.4, 1.0, u, 1.0)
+    np.testing.assert_allclose(full, (1 - u) * 1.0 + u * 0.4)
+    np.testing.assert_allclose(unemployment_threat(0.4, 1.0, u, 0.0), 0.4)
+    np.testing.assert_allclose(unemployment_threat(0.4, 0.3, u, 1.0), 0.4)  # no gain
+
+
+def test_the_regions_unemployment_rate_is_smoothed_from_the_labour_market():
+    model = RegionalEconomy(load_scenario("baseline", SMALL | {
+        "labour.threat_point": "unemployment", "labour.search_weight": 0.5}), seed=0)
+    for _ in range(30):
+        model.step()
+    wf = model.workforce
+    now = 1 - (np.bincount(wf.region[wf.employed_index()], minlength=3)
+               / np.bincount(wf.region, minlength=3))
+    assert ((model.unemployment_rate >= 0) & (model.unemployment_rate <= 1)).all()
+    assert np.corrcoef(model.unemployment_rate, now)[0, 1] > 0.5
+    benefit = model.region_column("benefit") + model.outside_bonus
+    np.testing.assert_allclose(model.outside_options(), unemployment_threat(
+        benefit, model.region_column("median_wage"), model.unemployment_rate, 0.5))
 
 
 def test_the_outside_option_every_decision_reads_includes_the_search_value():
