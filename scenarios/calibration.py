@@ -21,7 +21,8 @@ has two stages (Gourieroux and Monfort 1996, ch. 2; for agent-based models, Graz
 Richiardi 2015):
 
 1. global: `samples` points of a scrambled Sobol sequence (or Latin hypercube) over the
-   bounds (scipy.stats.qmc), evaluated in parallel;
+   bounds (scipy.stats.qmc), with `include_scenario` also the base scenario's own values,
+   evaluated in parallel;
 2. local: Nelder-Mead (scipy.optimize) on J from the best global point, within the bounds.
 
 Identification: the Jacobian dm_k/dtheta_j at the estimate by central finite differences
@@ -106,6 +107,7 @@ class CalibrationSpec:
     targets: dict[str, Target]
     objective: str = "point"
     pull: float = DEFAULT_PULL
+    include_scenario: bool = False
 
     def base(self) -> Scenario:
         return load_scenario(self.scenario_file, self.settings)
@@ -155,7 +157,11 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
     if method not in GLOBAL_METHODS:
         raise ScenarioError(src, "global.method", f"{method!r} is not a known method",
                             ", ".join(GLOBAL_METHODS))
-    _only(glob, ("method", "samples"), src, "global.")
+    _only(glob, ("method", "samples", "include_scenario"), src, "global.")
+    include = glob.get("include_scenario", False)
+    if not isinstance(include, bool):
+        raise ScenarioError(src, "global.include_scenario", f"expected true or false, got "
+                            f"{include!r}", "true, false")
     _only(local, ("method", "max_evaluations"), src, "local.")
     if local.get("method", "nelder-mead") != "nelder-mead":
         raise ScenarioError(src, "local.method", f"{local['method']!r} is not a known method",
@@ -175,6 +181,7 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
         seed=_int(doc, "seed", src, "", 0, 0), replicates=_int(doc, "replicates", src, "", 1, 4),
         settings=settings, global_method=method,
         global_samples=_int(glob, "samples", src, "global.", 1, 32),
+        include_scenario=include,
         local_evaluations=_int(local, "max_evaluations", src, "local.", 0, 40),
         parameters=tuple(_parameters(doc, src)), targets=_targets(doc, src, facts),
         objective=kind, pull=pull)
@@ -407,15 +414,31 @@ class CalibrationResult:
 
 
 def global_design(spec: CalibrationSpec) -> np.ndarray:
-    """The global stage's points in the unit cube (deterministic: seeded scrambling)."""
+    """The global stage's points in the unit cube (deterministic: seeded scrambling), and
+    with `include_scenario` the base scenario's own values last, so that a calibration
+    re-run after a change to the model starts its local stage no worse than the estimate
+    it had (the defaults), wherever the design's points fall."""
     from scipy.stats import qmc
 
     d = len(spec.parameters)
     if spec.global_method == "sobol":
         sampler = qmc.Sobol(d, scramble=True, seed=spec.seed)
         m = max(0, math.ceil(math.log2(spec.global_samples)))
-        return sampler.random_base2(m)[: spec.global_samples]
-    return qmc.LatinHypercube(d, seed=spec.seed).random(spec.global_samples)
+        design = sampler.random_base2(m)[: spec.global_samples]
+    else:
+        design = qmc.LatinHypercube(d, seed=spec.seed).random(spec.global_samples)
+    if spec.include_scenario:
+        design = np.vstack([design, scenario_point(spec)])
+    return design
+
+
+def scenario_point(spec: CalibrationSpec) -> np.ndarray:
+    """The base scenario's values of the parameters in unit coordinates, clipped to the box."""
+    base = spec.base()
+    low = np.array([p.low for p in spec.parameters])
+    high = np.array([p.high for p in spec.parameters])
+    value = np.array([float(base.get(p.key)) for p in spec.parameters])
+    return np.clip((value - low) / (high - low), 0.0, 1.0)
 
 
 def to_theta(spec: CalibrationSpec, unit: np.ndarray) -> np.ndarray:
@@ -580,10 +603,11 @@ def dump_toml(doc: dict[str, Any], prefix: str = "") -> str:
 def report(spec: CalibrationSpec, result: CalibrationResult) -> str:
     """calibration.md: estimates, moment fit, identification, provenance."""
     fmt = "{:.4g}".format
+    own = " and the base scenario's own values" if spec.include_scenario else ""
     lines = [f"# Calibration: {Path(spec.source).name}", "", spec.description, "",
              f"Base scenario `{spec.scenario}` with settings {spec.settings}; {spec.replicates} "
              f"replicates per candidate with common seeds from SeedSequence({spec.seed}); "
-             f"global stage {spec.global_samples} {spec.global_method} points, local stage "
+             f"global stage {spec.global_samples} {spec.global_method} points{own}, local stage "
              f"Nelder-Mead up to {spec.local_evaluations} evaluations. Evaluations run: "
              f"{result.ran}, re-used from disk: {result.reused}.", "",
              "## Estimates", "", "| parameter | low | high | estimate |", "|---|---|---|---|"]
