@@ -16,7 +16,12 @@ import pytest
 from highroad.analysis.facts import measure_replicate
 from highroad.analysis.facts_report import load_facts, replicate_seeds
 from highroad.cli import main
-from highroad.scenarios.calibration import calibrate, load_calibration
+from highroad.scenarios.calibration import (
+    calibrate,
+    global_design,
+    load_calibration,
+    to_theta,
+)
 from highroad.scenarios.loader import load_scenario
 
 #: A small world, a few years: each run takes a fraction of a second. Twelve firms a region:
@@ -127,6 +132,7 @@ def test_resume_after_a_kill_reuses_the_saved_evaluations(tmp_path, data):
     ('replicates = 0\n[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\n'
      'high = 0.2\n[[targets]]\nfact = "unemployment"\n', "replicates"),
     ('[global]\nmethod = "grid"\n', "global.method"),
+    ('[global]\ninclude_scenario = "yes"\n', "global.include_scenario"),
     ('[objective]\nkind = "band"\n', "objective.kind"),
     ('[objective]\nkind = "range"\npull = -1\n', "objective.pull"),
 ])
@@ -139,6 +145,21 @@ def test_bad_calibration_file_exits_2_naming_file_and_key(tmp_path, capsys, text
     assert str(path) in err and key in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_the_base_scenarios_own_values_can_join_the_global_stage(tmp_path):
+    """With `include_scenario` the design gains one last point: the base scenario's values
+    of the parameters (its settings included), so a re-run starts from the old estimate."""
+    path = write_file(tmp_path, {"unemployment": 0.05}, samples=8)
+    plain = global_design(load_calibration(path))
+    path.write_text(path.read_text().replace("samples = 8", "samples = 8\ninclude_scenario = true"))
+    spec = load_calibration(path)
+    design = global_design(spec)
+    np.testing.assert_array_equal(design[:-1], plain)
+    base = load_scenario("baseline", SMALL)
+    np.testing.assert_allclose(to_theta(spec, design[-1]),
+                               [base.get("labour.separation_rate"),
+                                base.get("labour.bargaining_power")])
 
 
 def test_shipped_calibration_file_is_valid_and_holds_out_four_facts():
