@@ -21,8 +21,8 @@ has two stages (Gourieroux and Monfort 1996, ch. 2; for agent-based models, Graz
 Richiardi 2015):
 
 1. global: `samples` points of a scrambled Sobol sequence (or Latin hypercube) over the
-   bounds (scipy.stats.qmc), with `include_scenario` also the base scenario's own values,
-   evaluated in parallel;
+   bounds (scipy.stats.qmc), and the file's `[global.start]` point if it has one (the
+   previous estimate), evaluated in parallel;
 2. local: Nelder-Mead (scipy.optimize) on J from the best global point, within the bounds.
 
 Identification: the Jacobian dm_k/dtheta_j at the estimate by central finite differences
@@ -42,7 +42,7 @@ import math
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,7 @@ class CalibrationSpec:
     targets: dict[str, Target]
     objective: str = "point"
     pull: float = DEFAULT_PULL
-    include_scenario: bool = False
+    start: tuple[float, ...] | None = None   # a point evaluated beside the design
 
     def base(self) -> Scenario:
         return load_scenario(self.scenario_file, self.settings)
@@ -157,11 +157,7 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
     if method not in GLOBAL_METHODS:
         raise ScenarioError(src, "global.method", f"{method!r} is not a known method",
                             ", ".join(GLOBAL_METHODS))
-    _only(glob, ("method", "samples", "include_scenario"), src, "global.")
-    include = glob.get("include_scenario", False)
-    if not isinstance(include, bool):
-        raise ScenarioError(src, "global.include_scenario", f"expected true or false, got "
-                            f"{include!r}", "true, false")
+    _only(glob, ("method", "samples", "start"), src, "global.")
     _only(local, ("method", "max_evaluations"), src, "local.")
     if local.get("method", "nelder-mead") != "nelder-mead":
         raise ScenarioError(src, "local.method", f"{local['method']!r} is not a known method",
@@ -181,10 +177,11 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
         seed=_int(doc, "seed", src, "", 0, 0), replicates=_int(doc, "replicates", src, "", 1, 4),
         settings=settings, global_method=method,
         global_samples=_int(glob, "samples", src, "global.", 1, 32),
-        include_scenario=include,
+
         local_evaluations=_int(local, "max_evaluations", src, "local.", 0, 40),
         parameters=tuple(_parameters(doc, src)), targets=_targets(doc, src, facts),
         objective=kind, pull=pull)
+    spec = replace(spec, start=_start(glob, spec.parameters, src))
     try:  # every candidate must be a valid scenario: check the base and both bounds
         spec.base()
         for p in spec.parameters:
@@ -244,6 +241,25 @@ def _parameters(doc: dict, src: str) -> Iterator[Parameter]:
                                 "low < high")
         seen.add(p["key"])
         yield Parameter(p["key"], low, high)
+
+
+def _start(glob: dict, parameters: Sequence[Parameter], src: str) -> tuple[float, ...] | None:
+    """`[global.start]`: a value for every parameter, inside its bounds, or nothing."""
+    table = glob.get("start")
+    if table is None:
+        return None
+    keys = [p.key for p in parameters]
+    if not isinstance(table, dict) or sorted(table) != sorted(keys):
+        raise ScenarioError(src, "global.start", "must give a value for each parameter, "
+                            "and nothing else", ", ".join(keys))
+    values = []
+    for p in parameters:
+        v = _float(table, p.key, src, "global.start.")
+        if not p.low <= v <= p.high:
+            raise ScenarioError(src, f"global.start.{p.key}", f"{v} is outside the bounds",
+                                f"{p.low} to {p.high}")
+        values.append(v)
+    return tuple(values)
 
 
 def _targets(doc: dict, src: str, facts: dict[str, Any]) -> dict[str, Target]:
@@ -415,9 +431,9 @@ class CalibrationResult:
 
 def global_design(spec: CalibrationSpec) -> np.ndarray:
     """The global stage's points in the unit cube (deterministic: seeded scrambling), and
-    with `include_scenario` the base scenario's own values last, so that a calibration
-    re-run after a change to the model starts its local stage no worse than the estimate
-    it had (the defaults), wherever the design's points fall."""
+    the file's `[global.start]` point last, if it declares one: a calibration re-run after a
+    change to the model then starts its local stage no worse than the estimate it had,
+    wherever the design's points fall."""
     from scipy.stats import qmc
 
     d = len(spec.parameters)
@@ -427,18 +443,11 @@ def global_design(spec: CalibrationSpec) -> np.ndarray:
         design = sampler.random_base2(m)[: spec.global_samples]
     else:
         design = qmc.LatinHypercube(d, seed=spec.seed).random(spec.global_samples)
-    if spec.include_scenario:
-        design = np.vstack([design, scenario_point(spec)])
+    if spec.start is not None:
+        low = np.array([p.low for p in spec.parameters])
+        high = np.array([p.high for p in spec.parameters])
+        design = np.vstack([design, (np.array(spec.start) - low) / (high - low)])
     return design
-
-
-def scenario_point(spec: CalibrationSpec) -> np.ndarray:
-    """The base scenario's values of the parameters in unit coordinates, clipped to the box."""
-    base = spec.base()
-    low = np.array([p.low for p in spec.parameters])
-    high = np.array([p.high for p in spec.parameters])
-    value = np.array([float(base.get(p.key)) for p in spec.parameters])
-    return np.clip((value - low) / (high - low), 0.0, 1.0)
 
 
 def to_theta(spec: CalibrationSpec, unit: np.ndarray) -> np.ndarray:
@@ -603,7 +612,7 @@ def dump_toml(doc: dict[str, Any], prefix: str = "") -> str:
 def report(spec: CalibrationSpec, result: CalibrationResult) -> str:
     """calibration.md: estimates, moment fit, identification, provenance."""
     fmt = "{:.4g}".format
-    own = " and the base scenario's own values" if spec.include_scenario else ""
+    own = " and the file's start point" if spec.start is not None else ""
     lines = [f"# Calibration: {Path(spec.source).name}", "", spec.description, "",
              f"Base scenario `{spec.scenario}` with settings {spec.settings}; {spec.replicates} "
              f"replicates per candidate with common seeds from SeedSequence({spec.seed}); "
