@@ -132,7 +132,12 @@ def test_resume_after_a_kill_reuses_the_saved_evaluations(tmp_path, data):
     ('replicates = 0\n[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\n'
      'high = 0.2\n[[targets]]\nfact = "unemployment"\n', "replicates"),
     ('[global]\nmethod = "grid"\n', "global.method"),
-    ('[global]\ninclude_scenario = "yes"\n', "global.include_scenario"),
+    ('[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\nhigh = 0.2\n'
+     '[global.start]\n"labour.separation_rate" = 0.3\n[[targets]]\nfact = "unemployment"\n',
+     "global.start.labour.separation_rate"),
+    ('[[parameters]]\nkey = "labour.separation_rate"\nlow = 0.1\nhigh = 0.2\n'
+     '[global.start]\n"labour.matching_efficiency" = 0.3\n[[targets]]\nfact = "unemployment"\n',
+     "global.start"),
     ('[objective]\nkind = "band"\n', "objective.kind"),
     ('[objective]\nkind = "range"\npull = -1\n', "objective.pull"),
 ])
@@ -147,19 +152,18 @@ def test_bad_calibration_file_exits_2_naming_file_and_key(tmp_path, capsys, text
     assert not out.exists()
 
 
-def test_the_base_scenarios_own_values_can_join_the_global_stage(tmp_path):
-    """With `include_scenario` the design gains one last point: the base scenario's values
-    of the parameters (its settings included), so a re-run starts from the old estimate."""
+def test_a_declared_start_point_joins_the_global_stage(tmp_path):
+    """`[global.start]` (e.g. the previous estimate) is evaluated after the design's points,
+    so a re-run starts its local stage no worse than it."""
     path = write_file(tmp_path, {"unemployment": 0.05}, samples=8)
     plain = global_design(load_calibration(path))
-    path.write_text(path.read_text().replace("samples = 8", "samples = 8\ninclude_scenario = true"))
+    path.write_text(path.read_text().replace(
+        "samples = 8", 'samples = 8\n[global.start]\n"labour.separation_rate" = 0.04\n'
+        '"labour.bargaining_power" = 0.5'))
     spec = load_calibration(path)
     design = global_design(spec)
     np.testing.assert_array_equal(design[:-1], plain)
-    base = load_scenario("baseline", SMALL)
-    np.testing.assert_allclose(to_theta(spec, design[-1]),
-                               [base.get("labour.separation_rate"),
-                                base.get("labour.bargaining_power")])
+    np.testing.assert_allclose(to_theta(spec, design[-1]), [0.04, 0.5])
 
 
 def test_shipped_calibration_file_is_valid_and_holds_out_four_facts():
