@@ -99,11 +99,14 @@ def test_removing_the_mechanism_moves_the_verdict(tmp_path):
     equalises revenue drift apart. Its placebo withdraws the equalisation, which makes the
     two conditions the same model; the verdict then moves to 'no change'. (Until the
     defaults were calibrated this test used H11/C11, whose effect on the income Gini a world
-    this small no longer resolves.)"""
+    this small no longer resolves.) Since the threat point reads regional unemployment the
+    effect here is +0.074 with an interval of -0.03 to +0.18 over 8 replicates: inconclusive,
+    so the placebo moves the verdict from undecided to decided ('no change')."""
     report = run_claims(tmp_path, replicates=8, steps=40, workers=2, overrides=TINY,
                         only=["C9"], progress=False, maps=False)
     row = report.table.iloc[0]
-    assert row["sceptic_verdict"] == "supported" and row["counter_verdict"] == "refuted"
+    assert row["effect"] > 0
+    assert row["sceptic_verdict"] != "refuted" and row["counter_verdict"] != "supported"
     assert row["placebo_effect"] == 0.0  # the two conditions are then the same model
     assert row["placebo_sceptic_verdict"] == "refuted"
     assert row["placebo_counter_verdict"] == "supported"
