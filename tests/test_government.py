@@ -232,10 +232,13 @@ def test_symmetric_tax_competition_underprovides_and_harmonisation_helps():
 
 @pytest.mark.slow
 def test_jobs_leave_with_the_capital_a_higher_tax_drives_out():
-    """What the projection assumes (jobs follow capital in proportion), measured in the model:
-    under full mobility a region that taxes capital 0.2 more than the others ends with less
-    capital and fewer of its residents employed, employment falling at least half as much as
-    capital (in logs, against the same world without the deviation)."""
+    """What the projection assumes (jobs follow capital), measured in the model: under full
+    mobility a region that taxes capital 0.2 more than the others ends with less capital and
+    fewer of its residents employed (in logs, against the same world without the deviation).
+    Measured over seeds 0-3: capital -0.21, employment -0.074, about a third as much; with
+    the Pissarides threat point -0.23 and -0.14. Where unemployment rises the threat point
+    and wages fall, so the capital that stays employs more: the projection, which moves jobs
+    in proportion to capital, overstates the jobs a tax drives out (docs/validation.md)."""
     def region0_relative(**extra):
         caps, emps = [], []
         for s in range(4):
@@ -250,4 +253,4 @@ def test_jobs_leave_with_the_capital_a_higher_tax_drives_out():
     cap0, emp0 = region0_relative()
     cap1, emp1 = region0_relative(**{"government.deviant_tax": 0.2})
     capital_change, employment_change = np.log(cap1 / cap0), np.log(emp1 / emp0)
-    assert capital_change < -0.1 and employment_change < 0.5 * capital_change
+    assert capital_change < -0.1 and employment_change < 0.25 * capital_change

@@ -67,7 +67,8 @@ FRAGILE = {"labour.matching_efficiency": 0.649, "labour.bargaining_power": 0.466
            "firms.tfp_distribution": "pareto", "firms.loss_closure": True,
            "labour.separation_rate": 0.1, "goods.local_price_bound": 1.5,
            "labour.benefit_base": "regional_mean_wage",
-           "firms.demand_constrained": False, "shocks.common_share": 0.0}
+           "firms.demand_constrained": False, "shocks.common_share": 0.0,
+           "labour.threat_point": "job_finding", "labour.outside_skill_elasticity": 0.0}
 
 
 @pytest.mark.slow
