@@ -158,8 +158,8 @@ def market_skill_factor(skill: np.ndarray, region: np.ndarray, n_regions: int,
     The threat point of a bargain is the worker's own value in the market, not her region's:
     Cahuc, Postel-Vinay and Robin (2006, Econometrica 74(2), §2) write the bargained wage
     as her ability times a weighted mean of the firm's productivity and her outside offer,
-    and find workers' bargaining power low (0-0.35 for all but managers) — wages track the
-    market value of the worker's skill, with a small share of the firm's own rents. The
+    and estimate workers' bargaining power to be low for all but the most skilled: wages
+    track the market value of the worker's skill, with a small share of the firm's rents. The
     worker effect of Abowd, Kramarz and Margolis (1999, Econometrica 67(2), §2) is the same
     fact seen in data: it travels with her from firm to firm. One array per employed worker.
     """

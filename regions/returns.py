@@ -49,7 +49,7 @@ def unemployment_threat(benefit: np.ndarray | float, wage: np.ndarray | float,
                         unemployment: np.ndarray | float, weight: float) -> np.ndarray:
     """The worker's threat point read from her region's unemployment rate.
 
-    Layard, Nickell and Jackman (1991, ch. 2, eq. 9) and Blanchflower and Oswald (1994,
+    Layard, Nickell and Jackman (1991, ch. 2) and Blanchflower and Oswald (1994,
     ch. 3): a worker whose bargain breaks finds work at the going wage with the chance of
     not being unemployed, 1 - u, and otherwise draws the benefit, so her outside option is
     b + (1 - u)(w - b). Where unemployment is high the threat point and the wage fall: the

@@ -177,7 +177,6 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
         seed=_int(doc, "seed", src, "", 0, 0), replicates=_int(doc, "replicates", src, "", 1, 4),
         settings=settings, global_method=method,
         global_samples=_int(glob, "samples", src, "global.", 1, 32),
-
         local_evaluations=_int(local, "max_evaluations", src, "local.", 0, 40),
         parameters=tuple(_parameters(doc, src)), targets=_targets(doc, src, facts),
         objective=kind, pull=pull)
