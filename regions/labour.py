@@ -131,12 +131,13 @@ class LabourMarket:
         elasticity = np.where(road == HIGH, self.params.firms.skill_elasticity,
                               lp.low_road_pay_elasticity)
         employed = wf.employed_index()
+        skill = wf.skill[employed]  # read by the rent share and by the outside option
         wf.wage.fill(0.0)
         wf.wage[employed] = worker_wages(
-            wf.employer[employed], wf.skill[employed], wf.tenure[employed], mean_skill,
+            wf.employer[employed], skill, wf.tenure[employed], mean_skill,
             elasticity, power * revenue_per_worker, (1.0 - power) * cond.outside_option[region],
             floor, lp.tenure_return, lp.tenure_cap,
-            market_skill_factor(wf.skill[employed], wf.region[employed], self.n_regions,
+            market_skill_factor(skill, wf.region[employed], self.n_regions,
                                 lp.outside_skill_elasticity))
 
 
