@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 
 from highroad.agents.table import Column, Table
-from highroad.regions.returns import HIGH, LOW
+from highroad.regions.returns import HIGH, LOW, with_location_taste
 
 if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
@@ -141,9 +141,8 @@ class Firm(mesa.Agent):
         keep = m.mobility_keep * (1.0 - self.table.worker_stake[self.slot])
         # Capital controls tax the value moved out; a tax of 1 bars the move.
         move_tax, exit_tax = m.relocation_tax[self.region], m.exit_tax[self.region]
-        rates = m.expected_rates(self)[:, self.road]
-        if cp.location_taste > 0:  # the firm's own valuation of each location (random utility)
-            rates = rates + m.rng.normal(0.0, cp.location_taste, rates.size)
+        rates = with_location_taste(m.expected_rates(self)[:, self.road], cp.location_taste,
+                                    m.rng)
         here = float(rates[self.region])
         stay_value = 1.0 + horizon * (here + cp.relocation_hurdle)
         others = rates.copy()

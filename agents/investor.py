@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from highroad.regions.returns import with_location_taste
+
 if TYPE_CHECKING:
     from highroad.regions.model import RegionalEconomy
 
@@ -67,13 +69,21 @@ class Investor(mesa.Agent):
         With `firms.profit_entry`, whether a firm is founded answers to the expected profit of
         an entrant, not to who is unemployed there (`founds_firm`); labour scarcity enters
         through the expected rate (its utilisation). Without it, a firm is founded only where
-        workers are unemployed, sized to half of them.
+        workers are unemployed, sized to half of them. With `capital.founding_taste`, each
+        rate (abroad's too) carries the investor's own valuation of the place, drawn afresh
+        (`with_location_taste`; Carlton 1983): investors founding in the same quarter spread
+        over regions whose expected rates differ by less than their tastes, instead of all
+        choosing the one best region.
         """
         m = self.model
         cp, fp = m.params.capital, m.params.firms
         mobility = m.params.world.capital_mobility
         regions = np.arange(m.n_regions)
-        rates = m.entry_rates()
+        rates, world_return = m.entry_rates(), cp.world_return
+        if cp.founding_taste:  # its own valuation of each place, abroad too (Carlton 1983)
+            tasted = with_location_taste(np.append(rates, world_return), cp.location_taste,
+                                         m.rng)
+            rates, world_return = tasted[:-1], float(tasted[-1])
         # Capital controls tax capital placed outside the home region; a tax of 1 bars it.
         move_tax, exit_tax = m.relocation_tax[self.home], m.exit_tax[self.home]
         keep = np.where(regions == self.home, 1.0, m.mobility_keep * (1.0 - move_tax))
@@ -83,11 +93,11 @@ class Investor(mesa.Agent):
         if move_tax >= 1.0:
             value[regions != self.home] = -np.inf
         best = int(np.argmax(value))
-        world_value = (m.mobility_keep * (1.0 - exit_tax) * (1.0 + fp.horizon * cp.world_return)
+        world_value = (m.mobility_keep * (1.0 - exit_tax) * (1.0 + fp.horizon * world_return)
                        if exit_tax < 1.0 else -np.inf)
         # Wetzel (n.d., "Abolition of money?"): where money cannot become capital, no one founds a
         # private firm.
-        margin = float(rates[best]) - cp.world_return - cp.entry_hurdle
+        margin = float(rates[best]) - world_return - cp.entry_hurdle
         if m.private_founding and margin > 0 and value[best] > world_value:
             if self.foreign_assets > 0:
                 m.repatriate(self, cp.repatriation_rate * self.foreign_assets)

@@ -141,6 +141,23 @@ class MarketConditions:
         return after_tax(self.pretax_rate(regions, road, tfp), self.capital_tax[regions])
 
 
+def with_location_taste(rates: np.ndarray, taste: float,
+                        rng: np.random.Generator) -> np.ndarray:
+    """Expected rates of each location plus the decision-maker's own valuation of it.
+
+    Random utility (McFadden 1974): the value of a location to a firm is the return everyone
+    expects there plus a part of its own, drawn afresh at each choice with standard deviation
+    `taste`; Carlton (1983, Review of Economics and Statistics 65(3)) estimates the location
+    choices of new plants in this form. So choices spread over locations whose expected
+    returns differ by less than the taste, in proportion to those returns, instead of all
+    going to the single best one. At taste 0 the rates are returned as they are, and nothing
+    is drawn.
+    """
+    if taste <= 0:
+        return rates
+    return rates + rng.normal(0.0, taste, rates.size)
+
+
 def seen_capital_tax(tax: np.ndarray, reference_tax: float, salience: float) -> np.ndarray:
     """The capital tax every location and investment decision reads.
 
