@@ -11,7 +11,10 @@ import numpy as np
 from highroad.regions.model import RegionalEconomy
 from highroad.regions.returns import with_location_taste
 from highroad.scenarios import load_scenario
-from tests.conftest import SMALL
+
+#: A 4-region test-sized world (tests/conftest.py's SMALL with one more region).
+WORLD = {"n_regions": 4, "workers_per_region": 400, "firms_per_region": 8, "steps": 30,
+         "burn_in": 5}
 
 
 def test_without_taste_the_rates_are_returned_and_nothing_is_drawn():
@@ -67,7 +70,7 @@ def test_the_placebo_founds_every_firm_in_the_best_region_the_taste_spreads_them
     every firm is founded in its investor's best region on expected rates; with it, some go
     to regions a little behind. Measured (seed 0, quarters 10-50): 17 of 25 foundings at
     the best region with the taste, 23 of 23 without."""
-    model = RegionalEconomy(load_scenario("baseline", SMALL | {"n_regions": 4}), seed=0)
+    model = RegionalEconomy(load_scenario("baseline", WORLD), seed=0)
     for _ in range(10):
         model.step()
     on: list[bool] = []
