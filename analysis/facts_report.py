@@ -31,7 +31,7 @@ from highroad.scenarios.sweep_store import write_text
 
 FACTS_FILE = SCENARIO_DIR / "facts" / "facts.toml"
 COLUMNS = ["fact", "model", "ci_low", "ci_high", "low", "high", "source", "within", "role"]
-FULL_REPLICATES, QUICK_REPLICATES = 20, 4
+FULL_REPLICATES, QUICK_REPLICATES = 100, 4
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ def facts(scenario: str | Path | Scenario = "baseline", replicates: int | None =
           workers: int | None = None, calibration: str | Path | None = None,
           facts_file: str | Path | None = None) -> FactsReport:
     """Measure every stylised fact of facts.toml on `scenario` over replicates and write
-    facts.csv, facts.md and figures/ to `out`. `quick`: 4 replicates instead of 20."""
+    facts.csv, facts.md and figures/ to `out`. `quick`: 4 replicates instead of 100."""
     from highroad.analysis.facts_figures import write_figures
     from highroad.scenarios.calibration import load_calibration
 

@@ -100,7 +100,7 @@ def add_facts_parser(sub: Any) -> None:
                     "facts.md and figures to --out (docs/validation.md).")
     facts.add_argument("--scenario", default="baseline",
                        help="scenario to measure (default baseline)")
-    facts.add_argument("--replicates", type=int, help="replicates (default 20; --quick 4)")
+    facts.add_argument("--replicates", type=int, help="replicates (default 100; --quick 4)")
     facts.add_argument("--quick", action="store_true", help="4 replicates (under 2 minutes)")
     facts.add_argument("--seed", type=int, default=0,
                        help="base seed of the replicates' SeedSequence (default 0)")
