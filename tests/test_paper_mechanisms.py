@@ -90,13 +90,14 @@ def _training_run(steps: int = 40, **overrides) -> tuple[float, float, float]:
 def test_general_skill_invites_poaching_and_firms_train_less() -> None:
     """Placebo: with firm-specific skill there are no outside offers and no poaching, and
     firms train more; general skill brings both back. Measured at the calibrated defaults
-    over seeds 0-5: 2,395 training firm-quarters against 1,965 (at one seed no one is
-    poached and the two runs are the same, so six seeds, not three)."""
+    over seeds 0-5: 2,496 training firm-quarters against 1,651 (six seeds, not three: at
+    some seeds hardly anyone is poached). What the extra training does to the workforce's
+    mean skill after 40 quarters is not asserted: it is below the noise (per seed -0.06 to
+    +0.05, over seeds 0-11 +0.003 with firm-specific skill; over seeds 0-5 -0.0005)."""
     general = _training_run()
     specific = _training_run(**{"policies.training.general_skill": False})
     assert general[1] > 0 and specific[1] == 0
     assert specific[0] > general[0] * 1.15
-    assert specific[2] > general[2]
 
 
 def test_training_firms_bear_its_cost_through_the_ledger() -> None:

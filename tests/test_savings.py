@@ -59,7 +59,9 @@ def test_consuming_out_of_net_worth_keeps_savings_from_piling_up_as_idle_cash():
 
 #: A calibration candidate whose economy fell into long depressions at some seeds
 #: (the rounded estimate of an earlier calibration, with benefits on the regional mean wage
-#: as then; written out so the test does not depend on the defaults).
+#: as then; written out so the test does not depend on the defaults). Investors found firms
+#: in their best region, as then: with the founding taste on, the cash-based economy at
+#: these seeds no longer sinks (mean unemployment 4.4%).
 FRAGILE = {"labour.matching_efficiency": 0.649, "labour.bargaining_power": 0.466,
            "labour.search_weight": 0.0749, "firms.tfp_dispersion": 0.238,
            "capital.location_taste": 0.00226, "firms.closure_rate": -0.0217,
@@ -68,7 +70,8 @@ FRAGILE = {"labour.matching_efficiency": 0.649, "labour.bargaining_power": 0.466
            "labour.separation_rate": 0.1, "goods.local_price_bound": 1.5,
            "labour.benefit_base": "regional_mean_wage",
            "firms.demand_constrained": False, "shocks.common_share": 0.0,
-           "labour.threat_point": "job_finding", "labour.outside_skill_elasticity": 0.0}
+           "labour.threat_point": "job_finding", "labour.outside_skill_elasticity": 0.0,
+           "capital.founding_taste": False}
 
 
 @pytest.mark.slow
