@@ -149,9 +149,9 @@ def with_location_taste(rates: np.ndarray, taste: float,
     expects there plus a part of its own, drawn afresh at each choice with standard deviation
     `taste`; Carlton (1983, Review of Economics and Statistics 65(3)) estimates the location
     choices of new plants in this form. So choices spread over locations whose expected
-    returns differ by less than the taste, in proportion to those returns, instead of all
-    going to the single best one. At taste 0 the rates are returned as they are, and nothing
-    is drawn.
+    returns differ by less than the taste, the better ones chosen more often, instead of
+    all going to the single best one. At taste 0 the rates are returned as they are, and
+    nothing is drawn.
     """
     if taste <= 0:
         return rates
