@@ -443,16 +443,25 @@ def global_design(spec: CalibrationSpec) -> np.ndarray:
     else:
         design = qmc.LatinHypercube(d, seed=spec.seed).random(spec.global_samples)
     if spec.start is not None:
-        low = np.array([p.low for p in spec.parameters])
-        high = np.array([p.high for p in spec.parameters])
-        design = np.vstack([design, (np.array(spec.start) - low) / (high - low)])
+        design = np.vstack([design, to_unit(spec, np.array(spec.start))])
     return design
 
 
+def bounds(spec: CalibrationSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The parameters' lower and upper bounds, as arrays."""
+    return (np.array([p.low for p in spec.parameters]),
+            np.array([p.high for p in spec.parameters]))
+
+
 def to_theta(spec: CalibrationSpec, unit: np.ndarray) -> np.ndarray:
-    low = np.array([p.low for p in spec.parameters])
-    high = np.array([p.high for p in spec.parameters])
+    low, high = bounds(spec)
     return low + np.clip(unit, 0.0, 1.0) * (high - low)
+
+
+def to_unit(spec: CalibrationSpec, theta: np.ndarray) -> np.ndarray:
+    """The inverse of `to_theta` for a point inside the bounds."""
+    low, high = bounds(spec)
+    return (theta - low) / (high - low)
 
 
 def local_search(spec: CalibrationSpec, ev: Evaluator, start: np.ndarray) -> np.ndarray:
