@@ -59,6 +59,22 @@ class Investor(mesa.Agent):
         self.households = households
         self.income = 0.0  # dividends and foreign returns last quarter
 
+    def region_values(self, rates: np.ndarray) -> np.ndarray:
+        """What a unit of this investor's savings is worth founding a firm in each region at
+        expected `rates`: what moving it loses outside the home region, and capital controls
+        (a tax of 1 bars it); without `firms.profit_entry`, only where someone is unemployed."""
+        m, fp = self.model, self.model.params.firms
+        regions = np.arange(m.n_regions)
+        # Capital controls tax capital placed outside the home region; a tax of 1 bars it.
+        move_tax = m.relocation_tax[self.home]
+        keep = np.where(regions == self.home, 1.0, m.mobility_keep * (1.0 - move_tax))
+        value = keep * (1.0 + fp.horizon * rates)
+        if not fp.profit_entry:
+            value[m.unemployed_by_region < 1] = -np.inf  # no one to hire
+        if move_tax >= 1.0:
+            value[regions != self.home] = -np.inf
+        return value
+
     def allocate(self) -> None:
         """Put savings where the expected after-tax return is highest, net of mobility.
 
@@ -78,20 +94,13 @@ class Investor(mesa.Agent):
         m = self.model
         cp, fp = m.params.capital, m.params.firms
         mobility = m.params.world.capital_mobility
-        regions = np.arange(m.n_regions)
         rates, world_return = m.entry_rates(), cp.world_return
         if cp.founding_taste:  # its own valuation of each place, abroad too (Carlton 1983)
             tasted = with_location_taste(np.append(rates, world_return), cp.location_taste,
                                          m.rng)
             rates, world_return = tasted[:-1], float(tasted[-1])
-        # Capital controls tax capital placed outside the home region; a tax of 1 bars it.
-        move_tax, exit_tax = m.relocation_tax[self.home], m.exit_tax[self.home]
-        keep = np.where(regions == self.home, 1.0, m.mobility_keep * (1.0 - move_tax))
-        value = keep * (1.0 + fp.horizon * rates)
-        if not fp.profit_entry:
-            value[m.unemployed_by_region < 1] = -np.inf  # no one to hire
-        if move_tax >= 1.0:
-            value[regions != self.home] = -np.inf
+        exit_tax = m.exit_tax[self.home]  # capital controls on capital leaving for abroad
+        value = self.region_values(rates)
         best = int(np.argmax(value))
         world_value = (m.mobility_keep * (1.0 - exit_tax) * (1.0 + fp.horizon * world_return)
                        if exit_tax < 1.0 else -np.inf)

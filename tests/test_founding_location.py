@@ -38,17 +38,6 @@ def test_choices_spread_over_near_equal_locations_in_the_order_of_their_rates():
     assert np.argmax(rates) == 1  # without the taste, region 1 every time
 
 
-def best_untasted_region(model: RegionalEconomy, home: int) -> int:
-    """The region an investor from `home` would pick on expected rates alone: the rate net of
-    what moving loses, among regions with someone to hire (agents/investor.py `allocate`)."""
-    regions = np.arange(model.n_regions)
-    keep = np.where(regions == home, 1.0,
-                    model.mobility_keep * (1.0 - model.relocation_tax[home]))
-    value = keep * (1.0 + model.params.firms.horizon * model.entry_rates())
-    value[model.unemployed_by_region < 1] = -np.inf
-    return int(np.argmax(value))
-
-
 def foundings_at_the_best_region(model: RegionalEconomy, founding_taste: bool) -> list[bool]:
     """For each firm founded in the next quarter of a twin of `model` that differs only in
     `capital.founding_taste`: whether it went to its investor's best untasted region."""
@@ -59,7 +48,8 @@ def foundings_at_the_best_region(model: RegionalEconomy, founding_taste: bool) -
     found_firm = twin.found_firm
 
     def recording(investor, region, size):
-        at_best.append(region == best_untasted_region(twin, investor.home))
+        untasted = investor.region_values(twin.entry_rates())
+        at_best.append(region == int(np.argmax(untasted)))
         return found_firm(investor, region, size)
 
     twin.found_firm = recording
