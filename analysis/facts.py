@@ -235,7 +235,9 @@ class FirmRecorder:
         self.value_added.append(t.view("revenue") / staff)
 
     def vacancy_rate(self) -> np.ndarray:
-        """Unfilled target jobs of active firms / (employment + those vacancies), per quarter."""
+        """Unfilled target jobs of active firms / (employment + those vacancies), per quarter:
+        the job openings rate of the US Job Openings and Labor Turnover Survey (openings /
+        (employment + openings)), read at the end of the quarter, after its matching."""
         out = []
         for emp, target, active in zip(self.employees, self.target, self.active, strict=True):
             vacancies = float(np.maximum(target - emp, 0)[active].sum())
@@ -290,6 +292,7 @@ def measure(economy: pd.DataFrame, regions: pd.DataFrame, recorder: FirmRecorder
                                                     recorder.value_added[first:])
     vacancy = recorder.vacancy_rate()[first:]
     unemployment = eco["unemployment"].to_numpy()
+    facts["vacancy_rate"] = float(vacancy.mean())
     facts["beveridge_correlation"] = beveridge_correlation(vacancy, unemployment)
     facts["capital_relocated"] = annual_capital_relocated(
         eco["capital_flight_amount"].to_numpy(), eco["capital_stock"].to_numpy())

@@ -17,6 +17,7 @@ from highroad.analysis.facts import measure_replicate
 from highroad.analysis.facts_report import load_facts, replicate_seeds
 from highroad.cli import main
 from highroad.scenarios.calibration import (
+    CALIBRATION_DIR,
     calibrate,
     global_design,
     load_calibration,
@@ -166,11 +167,25 @@ def test_a_declared_start_point_joins_the_global_stage(tmp_path):
     np.testing.assert_allclose(to_theta(spec, design[-1]), [0.04, 0.5])
 
 
-def test_shipped_calibration_file_is_valid_and_holds_out_four_facts():
-    spec = load_calibration()
+@pytest.mark.parametrize("name", ["baseline.toml", "vacancies.toml"])
+def test_shipped_calibration_files_are_valid_and_hold_out_four_facts(name):
+    spec = load_calibration(CALIBRATION_DIR / name)
     held_out = set(load_facts().facts) - set(spec.targets)
     assert {"zipf_exponent", "beveridge_correlation", "wage_curve_elasticity",
             "beta_convergence"} <= held_out
+
+
+def test_the_vacancy_variant_is_the_shipped_calibration_plus_the_vacancy_rate():
+    """docs/validation.md reports the variant as the shipped calibration with one more
+    target and one more parameter; anything else that differed would be a second change."""
+    base, variant = (load_calibration(CALIBRATION_DIR / n).to_dict()
+                     for n in ("baseline.toml", "vacancies.toml"))
+    assert set(variant["targets"]) - set(base["targets"]) == {"vacancy_rate"}
+    assert set(base["targets"]) <= set(variant["targets"])
+    added = [p for p in variant["parameters"] if p not in base["parameters"]]
+    assert [p["key"] for p in added] == ["firms.desired_inventory"]
+    for key in ("settings", "objective", "replicates", "seed", "scenario"):
+        assert variant[key] == base[key], key
 
 
 def test_a_candidate_whose_run_stops_is_a_bad_fit_not_a_crash(monkeypatch):

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from highroad.analysis.facts import (
+    FirmRecorder,
     annual_capital_relocated,
     beta_convergence,
     beveridge_correlation,
@@ -62,6 +63,18 @@ def test_beveridge_correlation_of_series_with_a_known_correlation():
     assert beveridge_correlation(0.05 + 0.01 * v, 0.06 + 0.01 * u) == pytest.approx(-0.6,
                                                                                    abs=0.03)
     assert np.isnan(beveridge_correlation(np.ones(10), u[:10]))
+
+
+def test_vacancy_rate_counts_unfilled_jobs_of_active_firms_over_jobs_and_vacancies():
+    """The JOLTS job openings rate: openings / (employment + openings). A firm over its
+    target has no opening (not a negative one); a closed firm's target counts for nothing."""
+    rec = FirmRecorder()
+    rec.employees = [np.array([8, 10, 5, 0]), np.array([10, 12, 5, 0])]
+    rec.target = [np.array([10, 9, 5, 7]), np.array([10, 15, 6, 4])]
+    rec.active = [np.array([True, True, True, False]), np.array([True, True, True, False])]
+    # Quarter 0: 2 openings (firm 0), firm 1 over target, firm 3 closed: 2 / (23 + 2).
+    # Quarter 1: 3 + 1 openings over 27 employed: 4 / 31.
+    assert rec.vacancy_rate() == pytest.approx([2 / 25, 4 / 31])
 
 
 def test_wage_curve_recovers_the_elasticity_with_region_and_year_effects():
@@ -141,7 +154,7 @@ def test_facts_file_errors_name_file_and_key(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_facts(path)
     assert str(path) in str(info.value) and "facts.u.low" in str(info.value)
-    assert len(load_facts().facts) == 15
+    assert len(load_facts().facts) == 16
 
 
 def test_highroad_facts_quick_end_to_end(tmp_path):
