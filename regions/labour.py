@@ -72,10 +72,11 @@ class LabourMarket:
         vacancies = np.maximum(target - staff, 0)
         seekers = wf.count_by_region(self.n_regions, employer == UNEMPLOYED)
         priority = road * 10.0 + t.view("tfp")
-        employer, hired = lm.match(employer, wf.region, wf.skill, t.view("region"), vacancies,
-                                   priority, lp.matching_efficiency, lp.matching_elasticity,
-                                   self.n_regions, self.rng, copy=False)
-        staff += np.bincount(employer[hired], minlength=t.size)
+        employer, hired, filled = lm.match_in_rounds(
+            employer, wf.region, wf.skill, t.view("region"), vacancies, priority,
+            lp.matching_efficiency, lp.matching_elasticity, self.n_regions,
+            lp.matching_rounds, self.rng)
+        staff += filled
         # Tenure restarts for those whose employer changed (among those who moved at all).
         moved = np.concatenate([fired, leaving, hired])
         changed = moved[employer[moved] != before[moved]]

@@ -89,6 +89,36 @@ def match(employer: np.ndarray, worker_region: np.ndarray, skill: np.ndarray,
     return employer, chosen
 
 
+def match_in_rounds(employer: np.ndarray, worker_region: np.ndarray, skill: np.ndarray,
+                    firm_region: np.ndarray, vacancies: np.ndarray, firm_priority: np.ndarray,
+                    efficiency: float, elasticity: float, n_regions: int, rounds: int,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`match` repeated `rounds` times within a quarter on what is left unmatched.
+
+    Time aggregation (Shimer 2012, §2): flows measured at a coarse interval miss what
+    happens within it. With one round a quarter a job the round does not fill stays open
+    for the whole quarter; with several, seekers and jobs left over meet again, as they
+    would over the weeks of a quarter. Changes `employer` in place; returns it, the workers
+    hired (round after round) and the jobs each firm filled. One round is `match` itself.
+    """
+    open_jobs = vacancies.copy()
+    filled = np.zeros(vacancies.size, dtype=np.int64)
+    hired_by_round = []
+    for _ in range(rounds):
+        employer, hired = match(employer, worker_region, skill, firm_region, open_jobs,
+                                firm_priority, efficiency, elasticity, n_regions, rng,
+                                copy=False)
+        if hired.size == 0:  # nothing changed, so no later round can match either
+            break
+        got = np.bincount(employer[hired], minlength=vacancies.size)
+        filled += got
+        open_jobs -= got
+        hired_by_round.append(hired)
+    hired = (np.concatenate(hired_by_round) if hired_by_round
+             else np.empty(0, dtype=np.int64))
+    return employer, hired, filled
+
+
 def first_in_group(items: np.ndarray, group: np.ndarray, take: np.ndarray) -> np.ndarray:
     """The first `take[g]` items of each group g, grouped in order of g, order kept within."""
     # A stable sort of small integers is a radix sort when they fit in 16 bits.

@@ -81,6 +81,7 @@ class LabourParams:
     separation_rate: float = spec(0.1, "per quarter", "Exogenous job separations. Shimer (2005, AER 95(1), §I): separation into unemployment about 3.4% a month in the United States, so about 10% a quarter; set from that measurement, not calibrated.", 0, 1)
     matching_efficiency: float = spec(0.725, "1", "Scale of the Cobb-Douglas matching function. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 5)
     matching_elasticity: float = spec(0.5, "1", "Elasticity of matches to unemployment.", 0, 1)
+    matching_rounds: int = spec(1, "rounds per quarter", "Rounds of matching within a quarter (regions/labour_market.py match_in_rounds): seekers and jobs left unmatched meet again, as they would in the weeks of a quarter. One round a quarter leaves every job a round does not fill open for the whole quarter, more than a survey read at a point in time finds (time aggregation: Shimer 2012, Review of Economic Dynamics 15(2)); 3 is a monthly round. `matching_efficiency` is per round.", 1, 13)
     skill_growth_high: float = spec(0.012, "per quarter", "Skill growth on a high-road job (toward the maximum).", 0, 1)
     skill_growth_low: float = spec(0.002, "per quarter", "Skill growth on a low-road job.", 0, 1)
     skill_decay: float = spec(0.01, "per quarter", "Skill loss while unemployed.", 0, 1)

@@ -141,6 +141,61 @@ def test_matching_function_is_capped_by_both_sides():
     assert m.tolist() == [10, 0, 5]
 
 
+def _rounds_market(rounds: int, seed: int = 5):
+    """60 seekers and 60 open jobs in one region; a round of efficiency 0.5 fills 30."""
+    n = 60
+    employer = np.full(n, UNEMPLOYED)
+    rng = np.random.default_rng(seed)
+    skill = rng.random(n)
+    return lm.match_in_rounds(employer, np.zeros(n, dtype=np.int64), skill,
+                              np.zeros(3, dtype=np.int64), np.array([30, 20, 10]),
+                              np.array([2.0, 1.0, 0.0]), 0.5, 0.5, 1, rounds,
+                              np.random.default_rng(seed))
+
+
+def test_one_round_of_matching_is_the_single_match():
+    employer, hired, filled = _rounds_market(1)
+    alone, hired_alone = lm.match(np.full(60, UNEMPLOYED), np.zeros(60, dtype=np.int64),
+                                  np.random.default_rng(5).random(60),
+                                  np.zeros(3, dtype=np.int64), np.array([30, 20, 10]),
+                                  np.array([2.0, 1.0, 0.0]), 0.5, 0.5, 1,
+                                  np.random.default_rng(5))
+    np.testing.assert_array_equal(employer, alone)
+    np.testing.assert_array_equal(hired, hired_alone)
+    assert filled.tolist() == np.bincount(alone[alone >= 0], minlength=3).tolist()
+
+
+def test_more_rounds_fill_more_jobs_never_more_than_are_open():
+    """Time aggregation (Shimer 2012): what one round leaves open, later rounds fill."""
+    counts = []
+    for rounds in (1, 2, 3, 6):
+        employer, hired, filled = _rounds_market(rounds)
+        assert np.all(filled <= [30, 20, 10])
+        assert filled.sum() == hired.size == np.count_nonzero(employer >= 0)
+        assert hired.size == np.unique(hired).size  # nobody is hired twice
+        counts.append(int(filled.sum()))
+    # 30 in the first round (0.5 * sqrt(60 * 60)), then 15, then 7 or 8 of what is left.
+    assert counts[0] == 30 and counts[1] == 45
+    assert counts[0] < counts[1] < counts[2] < counts[3] <= 60
+
+
+def test_monthly_matching_rounds_lower_the_vacancy_rate(small):
+    """The placebo of the rounds: at one round a quarter the economy keeps more jobs open
+    at the quarter's end than at three, seed for seed (the quarter's first round draws
+    the same)."""
+    from highroad.analysis.facts import FirmRecorder
+    from highroad.api import simulate
+
+    for seed in (0, 1):
+        rates = []
+        for rounds in (1, 3):
+            recorder = FirmRecorder()
+            simulate(load_scenario("baseline", {**small, "labour.matching_rounds": rounds}),
+                     seed=seed, observer=recorder)
+            rates.append(float(recorder.vacancy_rate().mean()))
+        assert rates[1] < rates[0], (seed, rates)
+
+
 # -- skills and demography --------------------------------------------------------------------
 
 def test_skill_grows_most_on_the_high_road_and_decays_in_unemployment():
