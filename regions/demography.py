@@ -73,6 +73,9 @@ class Demography:
         wf.fire(retiring)
         wf.tenure[retiring] = 0
         wf.last_wage[retiring] = 0.0
+        spell = wf.columns.get("unemployment_spell")  # kept when benefits run out
+        if spell is not None:
+            spell[retiring] = 0  # an entrant has not yet drawn a benefit
         self.flows["retirements"] += retiring.size
         self.flows["entries"] += retiring.size
 

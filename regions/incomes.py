@@ -30,6 +30,22 @@ def benefit_bases(last_wage: np.ndarray, regional_median: np.ndarray) -> np.ndar
     return np.where(last_wage > 0, last_wage, regional_median)
 
 
+def phased_benefit_rates(spell: np.ndarray, replacement: float, duration: int,
+                         long_term_ratio: float) -> np.ndarray:
+    """Each claimant's replacement rate by the quarters she has been unemployed (`spell`,
+    this quarter included): the full `replacement` for the first `duration` quarters,
+    `long_term_ratio` of it after (duration 0: the full rate throughout).
+
+    Unemployment insurance runs out and assistance follows at a lower rate: OECD (2007),
+    Benefits and Wages, measures net replacement rates phase by phase of a spell; across the
+    OECD they average 58% at its start and 37% once long-term (OECD 2024, Society at a
+    Glance, ch. 6).
+    """
+    if duration <= 0:
+        return np.full(spell.shape, replacement)
+    return np.where(spell > duration, replacement * long_term_ratio, replacement)
+
+
 class Incomes:
     #: Units each worker holds in the fund of worker-held equity, when stakes are personal
     #: (asset_redistribution, `portable_stakes`); None: a stake belongs to the job.
@@ -111,7 +127,7 @@ class Incomes:
         emp = wf.employed_index()
         wf.last_wage[emp] = wf.wage[emp]
         home = wf.region[unemployed]
-        paid = p.labour.benefit_replacement * self.benefit_base_of(unemployed, home)
+        paid = self.benefit_rates(unemployed, emp) * self.benefit_base_of(unemployed, home)
         by_region = region_sums(home, paid, R)
         if p.labour.benefit_base == "previous_wage":
             # What a searcher there draws: the mean benefit of the region's unemployed; where
@@ -139,6 +155,19 @@ class Incomes:
         seen_rate = after_tax(pretax, seen)
         t.view("seen_rate")[:] = np.where(t.view("active"),
                                           rho * t.view("seen_rate") + (1 - rho) * seen_rate, 0)
+
+    def benefit_rates(self, unemployed: np.ndarray, employed: np.ndarray) -> np.ndarray | float:
+        """The replacement rate each unemployed worker draws this quarter: one rate, or by
+        the length of her spell when benefits run out (`labour.benefit_duration`)."""
+        lp = self.params.labour
+        if lp.benefit_duration <= 0:
+            return lp.benefit_replacement
+        spell = self.workforce.columns.setdefault(
+            "unemployment_spell", np.zeros(len(self.workforce), dtype=np.int64))
+        spell[employed] = 0
+        spell[unemployed] += 1
+        return phased_benefit_rates(spell[unemployed], lp.benefit_replacement,
+                                    lp.benefit_duration, lp.long_term_benefit_ratio)
 
     def benefit_base_of(self, unemployed: np.ndarray, home: np.ndarray) -> np.ndarray:
         """The wage each unemployed worker's benefit replaces (`labour.benefit_base`)."""
