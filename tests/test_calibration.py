@@ -167,12 +167,22 @@ def test_a_declared_start_point_joins_the_global_stage(tmp_path):
     np.testing.assert_allclose(to_theta(spec, design[-1]), [0.04, 0.5])
 
 
-@pytest.mark.parametrize("name", ["baseline.toml", "vacancies.toml"])
+@pytest.mark.parametrize("name", ["baseline.toml", "vacancies.toml", "benefit_duration.toml"])
 def test_shipped_calibration_files_are_valid_and_hold_out_four_facts(name):
     spec = load_calibration(CALIBRATION_DIR / name)
     held_out = set(load_facts().facts) - set(spec.targets)
     assert {"zipf_exponent", "beveridge_correlation", "wage_curve_elasticity",
             "beta_convergence"} <= held_out
+
+
+def test_the_benefit_variant_is_the_shipped_calibration_with_one_more_setting():
+    """docs/validation.md reports the variant as the shipped calibration with benefits that
+    run out after four quarters, and nothing else changed."""
+    base, variant = (load_calibration(CALIBRATION_DIR / n).to_dict()
+                     for n in ("baseline.toml", "benefit_duration.toml"))
+    assert variant["settings"] == {**base["settings"], "labour.benefit_duration": 4}
+    for key in ("targets", "parameters", "objective", "replicates", "seed", "scenario"):
+        assert variant[key] == base[key], key
 
 
 def test_the_vacancy_variant_is_the_shipped_calibration_plus_the_vacancy_rate():
