@@ -52,6 +52,30 @@ def workers_of(pid: int) -> list[int]:
     return [p for p, cmd in children(pid).items() if "spawn_main" in cmd]
 
 
+def cpu_ticks(pid: int) -> int:
+    """User plus system clock ticks a process has used (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def busy_worker(pid: int, timeout: float = 60.0) -> int:
+    """A pool worker of `pid` that is running a run now: one whose CPU time grows over a
+    tenth of a second. A worker killed between two runs fails no run, which would make the
+    test below depend on when it happened to look."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = workers_of(pid)
+        before = {w: cpu_ticks(w) for w in workers}
+        time.sleep(0.1)
+        busy = [w for w in workers if cpu_ticks(w) > before[w] + 2]
+        if busy:
+            return busy[0]
+    raise AssertionError("no busy worker")
+
+
 def wait_for(condition, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -77,8 +101,7 @@ def test_a_killed_worker_fails_its_run_and_the_sweep_goes_on(tmp_path):
     proc = start_sweep(sweep_file, out)
     try:
         wait_for(lambda: len(list((out / "parts").glob("run-*.json"))) >= 1, proc=proc)
-        victim = workers_of(proc.pid)[0]
-        os.kill(victim, signal.SIGKILL)
+        os.kill(busy_worker(proc.pid), signal.SIGKILL)
         code = proc.wait(timeout=300)
     finally:
         if proc.poll() is None:
