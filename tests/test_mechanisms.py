@@ -181,8 +181,7 @@ def test_more_rounds_fill_more_jobs_never_more_than_are_open():
 
 def test_monthly_matching_rounds_lower_the_vacancy_rate(small):
     """The placebo of the rounds: at one round a quarter the economy keeps more jobs open
-    at the quarter's end than at three, seed for seed (the quarter's first round draws
-    the same)."""
+    at the quarter's end than at three, seed for seed."""
     from highroad.analysis.facts import FirmRecorder
     from highroad.api import simulate
 
