@@ -158,12 +158,15 @@ class Incomes:
 
     def benefit_rates(self, unemployed: np.ndarray, employed: np.ndarray) -> np.ndarray | float:
         """The replacement rate each unemployed worker draws this quarter: one rate, or by
-        the length of her spell when benefits run out (`labour.benefit_duration`)."""
+        the length of her spell when benefits run out (`labour.benefit_duration`). In that
+        case it also counts this quarter into every spell, so it is called once a quarter."""
         lp = self.params.labour
         if lp.benefit_duration <= 0:
             return lp.benefit_replacement
-        spell = self.workforce.columns.setdefault(
-            "unemployment_spell", np.zeros(len(self.workforce), dtype=np.int64))
+        columns = self.workforce.columns
+        if "unemployment_spell" not in columns:  # kept from the first quarter benefits run out
+            columns["unemployment_spell"] = np.zeros(len(self.workforce), dtype=np.int64)
+        spell = columns["unemployment_spell"]
         spell[employed] = 0
         spell[unemployed] += 1
         return phased_benefit_rates(spell[unemployed], lp.benefit_replacement,
