@@ -32,18 +32,26 @@ def start_sweep(sweep_file: Path, out: Path, workers: int = 2) -> subprocess.Pop
                                 start_new_session=True)
 
 
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (None once the process is gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def children(pid: int) -> dict[int, str]:
     """Child processes of `pid` and their command lines."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
+        fields = stat_fields(int(entry.name))
         try:
-            stat = (entry / "stat").read_text()
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+        if fields is not None and int(fields[1]) == pid:
             found[int(entry.name)] = cmdline
     return found
 
@@ -54,11 +62,8 @@ def workers_of(pid: int) -> list[int]:
 
 def cpu_ticks(pid: int) -> int:
     """User plus system clock ticks a process has used (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return int(fields[11]) + int(fields[12])
+    fields = stat_fields(pid)
+    return 0 if fields is None else int(fields[11]) + int(fields[12])
 
 
 def busy_worker(pid: int, timeout: float = 60.0) -> int:
@@ -85,11 +90,8 @@ def wait_for(condition, timeout: float = 60.0, proc: subprocess.Popen | None = N
 
 
 def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    fields = stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def test_a_killed_worker_fails_its_run_and_the_sweep_goes_on(tmp_path):
