@@ -46,6 +46,23 @@ def phased_benefit_rates(spell: np.ndarray, replacement: float, duration: int,
     return np.where(spell > duration, replacement * long_term_ratio, replacement)
 
 
+def assistance_bases(bases: np.ndarray, spell: np.ndarray, duration: int,
+                     regional_median: np.ndarray) -> np.ndarray:
+    """What each claimant's benefit is a share of once insurance has run out: the region's
+    median wage, not her own last wage (`bases` where her spell is within `duration`).
+
+    Insurance replaces the claimant's previous earnings; the assistance that follows it is
+    flat-rate or means-tested, the same for every claimant of a place whatever she earned
+    (OECD 2007, Benefits and Wages, ch. 2: the long-term unemployed draw unemployment or
+    social assistance, whose amounts do not depend on past earnings in most OECD countries).
+    Without this, the benefit of a worker laid off by a high-wage firm stays tied to that
+    wage for as long as she stays unemployed, so in a region whose last, most productive
+    firms have closed the outside option outlasts every firm that could be founded there:
+    no entrant can pay it, and the region stays empty (docs/validation.md measures it).
+    """
+    return np.where(spell > duration, regional_median, bases)
+
+
 class Incomes:
     #: Units each worker holds in the fund of worker-held equity, when stakes are personal
     #: (asset_redistribution, `portable_stakes`); None: a stake belongs to the job.
@@ -127,7 +144,8 @@ class Incomes:
         emp = wf.employed_index()
         wf.last_wage[emp] = wf.wage[emp]
         home = wf.region[unemployed]
-        paid = self.benefit_rates(unemployed, emp) * self.benefit_base_of(unemployed, home)
+        rates = self.benefit_rates(unemployed, emp)  # counts the quarter into the spells
+        paid = rates * self.benefit_base_of(unemployed, home)  # which the bases then read
         by_region = region_sums(home, paid, R)
         if p.labour.benefit_base == "previous_wage":
             # What a searcher there draws: the mean benefit of the region's unemployed; where
@@ -173,11 +191,18 @@ class Incomes:
                                     lp.benefit_duration, lp.long_term_benefit_ratio)
 
     def benefit_base_of(self, unemployed: np.ndarray, home: np.ndarray) -> np.ndarray:
-        """The wage each unemployed worker's benefit replaces (`labour.benefit_base`)."""
-        if self.params.labour.benefit_base == "regional_mean_wage":
+        """The wage each unemployed worker's benefit replaces (`labour.benefit_base`); once
+        benefits run out (`labour.benefit_duration`), her region's median for those whose
+        insurance has (`assistance_bases`)."""
+        lp = self.params.labour
+        if lp.benefit_base == "regional_mean_wage":
             return self.region_column("mean_wage")[home]
-        return benefit_bases(self.workforce.last_wage[unemployed],
-                             self.region_column("median_wage")[home])
+        median = self.region_column("median_wage")[home]
+        bases = benefit_bases(self.workforce.last_wage[unemployed], median)
+        if lp.benefit_duration <= 0:
+            return bases
+        return assistance_bases(bases, self.workforce.columns["unemployment_spell"][unemployed],
+                                lp.benefit_duration, median)
 
     def pay_dividends(self) -> None:
         """Cash above the firm's buffer goes to its owners: investors, or the workers who own it."""

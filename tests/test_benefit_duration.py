@@ -1,14 +1,20 @@
-"""Benefits that run out (`labour.benefit_duration`; regions/incomes.py phased_benefit_rates).
+"""Benefits that run out (`labour.benefit_duration`; regions/incomes.py phased_benefit_rates
+and assistance_bases).
 
-Unemployment insurance pays its full rate for a limited time, then assistance follows at a
-lower one (OECD 2007, Benefits and Wages; OECD 2024, Society at a Glance, ch. 6).
+Unemployment insurance pays its full rate of the claimant's last wage for a limited time,
+then assistance follows at a lower rate of her region's median wage (OECD 2007, Benefits
+and Wages; OECD 2024, Society at a Glance, ch. 6).
 """
 
 from __future__ import annotations
 
-import numpy as np
+import copy
+from dataclasses import replace
 
-from highroad.regions.incomes import phased_benefit_rates
+import numpy as np
+import pytest
+
+from highroad.regions.incomes import assistance_bases, phased_benefit_rates
 from highroad.regions.model import RegionalEconomy
 from highroad.scenarios import load_scenario
 
@@ -21,6 +27,13 @@ def test_the_rate_falls_once_the_spell_outlasts_the_duration():
     np.testing.assert_allclose(phased_benefit_rates(spell, 0.4, 0, 0.64), 0.4)
 
 
+def test_assistance_replaces_the_median_not_the_last_wage():
+    bases = np.array([5.0, 5.0, 0.5, 0.5])
+    spell = np.array([4, 5, 4, 5])
+    median = np.array([1.0, 1.0, 1.2, 1.2])
+    np.testing.assert_array_equal(assistance_bases(bases, spell, 4, median), [5.0, 1.0, 0.5, 1.2])
+
+
 def _world(small: dict, duration: int) -> RegionalEconomy:
     return RegionalEconomy(load_scenario("baseline", {**small,
                                                        "labour.benefit_duration": duration}),
@@ -30,8 +43,10 @@ def _world(small: dict, duration: int) -> RegionalEconomy:
 def test_long_term_claimants_draw_less_in_twin_worlds(small):
     """Twin worlds from one seed are the same until a spell first outlasts the duration:
     with a duration of one quarter, the second quarter's claimants who were unemployed in
-    the first draw 0.64 of their benefit, so every region pays less than its twin without a
-    limit, and no less than 0.64 of it."""
+    the first draw 0.64 of the full rate, on their region's median wage instead of their
+    own last wage, so every region pays less than its twin without a limit. (Not less than
+    0.64 of it at this seed: the long-term claimants' last wages and the medians are close
+    this early.)"""
     limited, unlimited = _world(small, 1), _world(small, 0)
     for model in (limited, unlimited):
         model.step()
@@ -63,3 +78,31 @@ def test_the_spell_restarts_on_a_job_and_for_an_entrant(small):
     # those a closing firm laid off after this quarter's benefits have not drawn one yet.
     unemployed = np.setdiff1d(np.flatnonzero(wf.employer < 0), entrants)
     assert np.all(spell[unemployed] <= 3) and (spell[unemployed] >= 1).mean() > 0.5
+
+
+def _active_firms(model: RegionalEconomy, region: int) -> int:
+    t = model.firm_table
+    return int((t.view("active") & (t.view("region") == region)).sum())
+
+
+@pytest.mark.slow
+def test_benefits_that_run_out_reopen_a_region_its_last_firms_left():
+    """The trap docs/validation.md measures. At the defaults (benefits without limit, on
+    each claimant's last wage), seed 2: region 5's last firms, the most productive, paid the
+    highest wages in the economy, and when the last closes (quarter 166) its 2,000 workers
+    keep benefits on those wages. The region's outside option (1.7) is above what a job
+    there earns (1.2-1.5 at productivity 1), so no entrant expects a profit and none comes:
+    still empty 20 quarters on. Its twin from the same state, where insurance runs out after
+    four quarters and assistance follows on the region's median, has firms again within
+    those 20 quarters (measured: 30 after 8 quarters, 65 after 20)."""
+    model = RegionalEconomy(load_scenario("baseline"), seed=2)
+    while _active_firms(model, 5) > 0:
+        model.step()
+        assert model.steps < 200, "region 5 no longer empties at seed 2"
+    twin = copy.deepcopy(model)
+    twin.params = replace(twin.params, labour=replace(twin.params.labour, benefit_duration=4))
+    for _ in range(20):
+        model.step()
+        twin.step()
+        assert _active_firms(model, 5) == 0 and model.entry_rates()[5] < 0
+    assert _active_firms(twin, 5) > 0
