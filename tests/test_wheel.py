@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -36,6 +37,21 @@ def copy_sources(target: Path) -> None:
         n for n in names if n in SKIP or n.endswith(".egg-info")])
 
 
+def see_the_running_environment(python: Path) -> None:
+    """Let the new venv import the dependencies installed where the tests run. Its
+    `--system-site-packages` reaches the base interpreter's, which is where they are only
+    when the tests run outside a virtual environment (as in CI); run from one (as a user
+    following the README in a venv does), they are in the venv's site-packages. A .pth file
+    appends those folders after the new venv's own, so the wheel's copy of highroad is still
+    the one imported (the .pth files in them, an editable install's among them, are not
+    read)."""
+    folders = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    target = subprocess.run([str(python), "-c", "import sysconfig; "
+                             "print(sysconfig.get_paths()['purelib'])"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    (Path(target) / "running_environment.pth").write_text("\n".join(sorted(folders)) + "\n")
+
+
 def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{cmd} failed:\n{done.stdout}\n{done.stderr}"
@@ -58,6 +74,7 @@ def test_wheel_installs_and_runs_from_another_folder(tmp_path):
     run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp_path, env)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / "python"
+    see_the_running_environment(python)
     run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
          "--force-reinstall", str(wheel)], tmp_path, env)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
