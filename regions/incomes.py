@@ -144,8 +144,8 @@ class Incomes:
         emp = wf.employed_index()
         wf.last_wage[emp] = wf.wage[emp]
         home = wf.region[unemployed]
-        rates = self.benefit_rates(unemployed, emp)  # counts the quarter into the spells
-        paid = rates * self.benefit_base_of(unemployed, home)  # which the bases then read
+        self.count_unemployment_spells(unemployed, emp)
+        paid = self.benefit_rates(unemployed) * self.benefit_base_of(unemployed, home)
         by_region = region_sums(home, paid, R)
         if p.labour.benefit_base == "previous_wage":
             # What a searcher there draws: the mean benefit of the region's unemployed; where
@@ -174,21 +174,27 @@ class Incomes:
         t.view("seen_rate")[:] = np.where(t.view("active"),
                                           rho * t.view("seen_rate") + (1 - rho) * seen_rate, 0)
 
-    def benefit_rates(self, unemployed: np.ndarray, employed: np.ndarray) -> np.ndarray | float:
-        """The replacement rate each unemployed worker draws this quarter: one rate, or by
-        the length of her spell when benefits run out (`labour.benefit_duration`). In that
-        case it also counts this quarter into every spell, so it is called once a quarter."""
-        lp = self.params.labour
-        if lp.benefit_duration <= 0:
-            return lp.benefit_replacement
+    def count_unemployment_spells(self, unemployed: np.ndarray, employed: np.ndarray) -> None:
+        """Count this quarter into every unemployment spell (0 for the employed), when benefits
+        run out (`labour.benefit_duration`); once a quarter, before benefits are paid."""
+        if self.params.labour.benefit_duration <= 0:
+            return
         columns = self.workforce.columns
         if "unemployment_spell" not in columns:  # kept from the first quarter benefits run out
             columns["unemployment_spell"] = np.zeros(len(self.workforce), dtype=np.int64)
         spell = columns["unemployment_spell"]
         spell[employed] = 0
         spell[unemployed] += 1
-        return phased_benefit_rates(spell[unemployed], lp.benefit_replacement,
-                                    lp.benefit_duration, lp.long_term_benefit_ratio)
+
+    def benefit_rates(self, unemployed: np.ndarray) -> np.ndarray | float:
+        """The replacement rate each unemployed worker draws this quarter: one rate, or by
+        the length of her spell when benefits run out (`labour.benefit_duration`)."""
+        lp = self.params.labour
+        if lp.benefit_duration <= 0:
+            return lp.benefit_replacement
+        return phased_benefit_rates(self.workforce.columns["unemployment_spell"][unemployed],
+                                    lp.benefit_replacement, lp.benefit_duration,
+                                    lp.long_term_benefit_ratio)
 
     def benefit_base_of(self, unemployed: np.ndarray, home: np.ndarray) -> np.ndarray:
         """The wage each unemployed worker's benefit replaces (`labour.benefit_base`); once
