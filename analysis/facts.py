@@ -145,8 +145,71 @@ def wage_curve(log_wage: np.ndarray, log_unemployment: np.ndarray, region: np.nd
                year: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     """Regional wage curve (Blanchflower and Oswald 1994, ch. 4; Nijkamp and Poot 2005):
     the elasticity b of ln w_rt = a_r + d_t + b ln u_rt + e_rt, region and year fixed
-    effects, OLS. Returns b and the within-transformed (ln u, ln w) for the figure."""
+    effects, OLS. `log_wage` is the region-year's wage net of its workers' characteristics
+    (`cell_wage_effects`). Returns b and the within-transformed (ln u, ln w) for the figure."""
     return fixed_effects_slope(log_wage, log_unemployment, [region, year])
+
+
+@dataclass
+class CellMoments:
+    """Sums over the employed of each cell (a region in a period) for a wage regression
+    with cell effects: count n, sum of ln w (y), of the characteristics z (k columns), of
+    z z' and of z y. Cells are the first axis; adding two CellMoments pools their workers."""
+
+    n: np.ndarray     # (cells,)
+    y: np.ndarray     # (cells,)
+    z: np.ndarray     # (cells, k)
+    zz: np.ndarray    # (cells, k, k)
+    zy: np.ndarray    # (cells, k)
+
+    @classmethod
+    def of(cls, cell: np.ndarray, log_wage: np.ndarray, traits: np.ndarray,
+           cells: int) -> CellMoments:
+        """The moments of workers in `cell` (0..cells-1) with `log_wage` and `traits` (n, k)."""
+        k = traits.shape[1]
+
+        def total(weights: np.ndarray) -> np.ndarray:
+            return np.bincount(cell, weights=weights, minlength=cells)
+
+        return cls(n=np.bincount(cell, minlength=cells).astype(float), y=total(log_wage),
+                   z=np.column_stack([total(traits[:, i]) for i in range(k)]),
+                   zz=np.stack([np.column_stack([total(traits[:, i] * traits[:, j])
+                                                 for j in range(k)]) for i in range(k)],
+                               axis=1),
+                   zy=np.column_stack([total(traits[:, i] * log_wage) for i in range(k)]))
+
+    def __add__(self, other: CellMoments) -> CellMoments:
+        return CellMoments(self.n + other.n, self.y + other.y, self.z + other.z,
+                           self.zz + other.zz, self.zy + other.zy)
+
+
+def cell_wage_effects(m: CellMoments) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's log wage net of its workers' characteristics, and their coefficients.
+
+    The first step of the two-step wage curve on micro data (Blanchflower and Oswald 1994,
+    ch. 4 and 5; Card 1995, JEL 33(2), §II): ln w_i = c_cell + g'z_i + e_i with a dummy for
+    every cell, so g comes from differences between workers of the same cell only; c_cell
+    = mean ln w - g' mean z is the cell's wage for workers of given characteristics. A
+    region's mean wage rises when its least paid workers lose their jobs first (the
+    composition bias Solon, Barsky and Parker 1994 measure in aggregate wages); c does not.
+    Cells without workers get NaN.
+    """
+    n = m.n
+    has = n > 0
+    safe = np.where(has, n, 1.0)
+    wzz = (m.zz - m.z[:, :, None] * m.z[:, None, :] / safe[:, None, None])[has].sum(axis=0)
+    wzy = (m.zy - m.z * (m.y / safe)[:, None])[has].sum(axis=0)
+    g = np.linalg.lstsq(wzz, wzy, rcond=None)[0]
+    effect = np.where(has, (m.y - m.z @ g) / safe, np.nan)
+    return effect, g
+
+
+def worker_traits(skill: np.ndarray, tenure: np.ndarray) -> np.ndarray:
+    """The characteristics a wage survey controls for, per worker: ln skill (schooling and
+    ability) and years with the employer and their square (the experience profile of a
+    Mincer equation), as in the individual controls of Blanchflower and Oswald (1994, ch. 4)."""
+    years = tenure / QUARTERS
+    return np.column_stack([np.log(skill), years, years * years])
 
 
 def beta_convergence(initial_log: np.ndarray, growth: np.ndarray, period: np.ndarray,
@@ -220,6 +283,7 @@ class FirmRecorder:
     d9_d1: list[float] = field(default_factory=list)
     mean_wage: list[np.ndarray] = field(default_factory=list)
     value_added: list[np.ndarray] = field(default_factory=list)
+    wage_cells: list[CellMoments] = field(default_factory=list)
 
     def __call__(self, model: Any) -> None:
         if len(model.records) == len(self.employees):  # burn-in: nothing recorded
@@ -233,6 +297,12 @@ class FirmRecorder:
         staff = np.maximum(t.view("employees"), 1)
         self.mean_wage.append(wf.firm_sums(wf.wage, t.size) / staff)
         self.value_added.append(t.view("revenue") / staff)
+        # Each region's employed, for the wage curve's composition-adjusted wage.
+        paid = wf.employed_index()
+        paid = paid[wf.wage[paid] > 0]
+        self.wage_cells.append(CellMoments.of(
+            wf.region[paid], np.log(wf.wage[paid]),
+            worker_traits(wf.skill[paid], wf.tenure[paid]), model.n_regions))
 
     def vacancy_rate(self) -> np.ndarray:
         """Unfilled target jobs of active firms / (employment + those vacancies), per quarter:
@@ -297,9 +367,10 @@ def measure(economy: pd.DataFrame, regions: pd.DataFrame, recorder: FirmRecorder
     facts["capital_relocated"] = annual_capital_relocated(
         eco["capital_flight_amount"].to_numpy(), eco["capital_stock"].to_numpy())
     years = annual_regions(regions, eco["step"].min())
-    wage = years[(years["unemployment"] > 0) & (years["mean_wage"] > 0)]
+    years["wage"] = annual_wage_effects(recorder.wage_cells[first:], years)
+    wage = years[(years["unemployment"] > 0) & np.isfinite(years["wage"])]
     facts["wage_curve_elasticity"], wage_x, wage_y = wage_curve(
-        np.log(wage["mean_wage"]), np.log(wage["unemployment"]), wage["region"], wage["year"])
+        wage["wage"], np.log(wage["unemployment"]), wage["region"], wage["year"])
     initial, growth, period = convergence_panel(years, convergence_years)
     facts["beta_convergence"], conv_x, conv_y = beta_convergence(initial, growth, period,
                                                                  convergence_years)
@@ -316,6 +387,29 @@ def annual_regions(regions: pd.DataFrame, first_step: int) -> pd.DataFrame:
     frame["year"] = (frame["step"] - first_step) // QUARTERS
     return (frame.groupby(["year", "region"], as_index=False)
             [["unemployment", "mean_wage", "gdp_per_capita"]].mean())
+
+
+def annual_wage_effects(quarters: list[CellMoments], years: pd.DataFrame) -> np.ndarray:
+    """The composition-adjusted log wage (`cell_wage_effects`) of each row (year, region) of
+    `years`: a cell is a region in a year, its workers those employed in the year's four
+    quarters (four cross-sections, as a survey repeated each quarter). `quarters` are the
+    window's quarters in order, each with the regions as its cells."""
+    year_of = np.arange(len(quarters)) // QUARTERS
+    n_years = int(years["year"].max()) + 1 if len(years) else 0
+    pooled = []
+    for y in range(n_years):
+        cells = [q for q, t in zip(quarters, year_of, strict=True) if t == y]
+        total = cells[0]
+        for more in cells[1:]:
+            total = total + more
+        pooled.append(total)
+    if not pooled:
+        return np.full(len(years), np.nan)
+    stacked = CellMoments(*(np.concatenate([getattr(p, f) for p in pooled])
+                            for f in ("n", "y", "z", "zz", "zy")))
+    effect, _ = cell_wage_effects(stacked)
+    regions = pooled[0].n.size
+    return effect[years["year"].to_numpy() * regions + years["region"].to_numpy()]
 
 
 def convergence_panel(years: pd.DataFrame, period_years: int
