@@ -63,7 +63,8 @@ def wage_curve(ax: plt.Axes, replicates: list[Replicate], spec: FactsSpec,
     slope = model["wage_curve_elasticity"]
     fact = spec.facts["wage_curve_elasticity"]
     _fit_line(ax, x, slope, f"elasticity {slope:.3f} (data {fact.low} to {fact.high})")
-    ax.set(xlabel="log regional unemployment (within)", ylabel="composition-adjusted log regional wage (within)",
+    ax.set(xlabel="log regional unemployment (within)",
+           ylabel="log regional wage at given skill and tenure (within)",
            title="Regional wage curve")
 
 
