@@ -260,6 +260,15 @@ def rent_sharing_elasticity(wage: Sequence[np.ndarray], value_added: Sequence[np
     return slope
 
 
+def regional_unemployment_gap(unemployment: pd.DataFrame) -> float:
+    """How far apart the regions' unemployment rates are (OECD 2018, Regions and Cities at a
+    Glance, ch. 2): each year, the highest minus the lowest regional rate, in rate units;
+    the mean over the years. `unemployment` has a row per year, a column per region
+    (annual means); a region without workers that year is left out (NaN)."""
+    gap = unemployment.max(axis=1, skipna=True) - unemployment.min(axis=1, skipna=True)
+    return float(gap.mean()) if len(gap) else float("nan")
+
+
 def annual_capital_relocated(moved: np.ndarray, capital: np.ndarray) -> float:
     """Capital relocated a year as a share of the capital stock (the model's counterpart of
     FDI flows over the capital stock): per year, the capital moved out of a region or sent
@@ -367,6 +376,8 @@ def measure(economy: pd.DataFrame, regions: pd.DataFrame, recorder: FirmRecorder
     facts["capital_relocated"] = annual_capital_relocated(
         eco["capital_flight_amount"].to_numpy(), eco["capital_stock"].to_numpy())
     years = annual_regions(regions, eco["step"].min())
+    facts["regional_unemployment_gap"] = regional_unemployment_gap(
+        years.pivot(index="year", columns="region", values="unemployment"))
     years["wage"] = annual_wage_effects(recorder.wage_cells[first:], years)
     wage = years[(years["unemployment"] > 0) & np.isfinite(years["wage"])]
     facts["wage_curve_elasticity"], wage_x, wage_y = wage_curve(

@@ -20,6 +20,7 @@ from highroad.analysis.facts import (
     exit_rate,
     fixed_effects_slope,
     job_flow_rates,
+    regional_unemployment_gap,
     rent_sharing_elasticity,
     wage_curve,
     worker_traits,
@@ -160,6 +161,12 @@ def test_the_first_stage_reads_the_models_own_wage_equation():
     assert 0.1 < g[0] < scenario.firms.skill_elasticity
 
 
+def test_regional_unemployment_gap_is_the_yearly_spread_of_regional_rates():
+    years = pd.DataFrame({0: [0.05, 0.04, 0.06], 1: [0.09, 0.30, np.nan],
+                          2: [0.07, 0.05, 0.02]})  # region 1 has no workers in year 2
+    assert regional_unemployment_gap(years) == pytest.approx((0.04 + 0.26 + 0.04) / 3)
+
+
 def test_fixed_effects_slope_matches_least_squares_with_dummies_on_an_unbalanced_panel():
     rng = np.random.default_rng(5)
     n = 300
@@ -221,7 +228,7 @@ def test_facts_file_errors_name_file_and_key(tmp_path):
     with pytest.raises(ScenarioError) as info:
         load_facts(path)
     assert str(path) in str(info.value) and "facts.u.low" in str(info.value)
-    assert len(load_facts().facts) == 16
+    assert len(load_facts().facts) == 17
 
 
 def test_highroad_facts_quick_end_to_end(tmp_path):
