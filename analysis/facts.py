@@ -3,8 +3,9 @@
 Every estimator below is a pure function of arrays, tested on synthetic data with a known
 answer (tests/test_facts.py); `measure_replicate` runs one economy, records what the tidy
 frames do not hold (each firm's staff and target each quarter, the employed's wage
-deciles) and applies the estimators. Ranges and sources are data, in
-scenarios/facts/facts.toml; running replicates and the report are in `facts_report`.
+deciles, each region's sums for a wage regression) and applies the estimators. Ranges and
+sources are data, in scenarios/facts/facts.toml; running replicates and the report are in
+`facts_report`.
 
 Window: level facts are means over the last `window` recorded quarters (facts.toml:
 120, the last 30 years, as the OECD 1990-2019 averages); annual facts use the consecutive
@@ -405,17 +406,11 @@ def annual_wage_effects(quarters: list[CellMoments], years: pd.DataFrame) -> np.
     `years`: a cell is a region in a year, its workers those employed in the year's four
     quarters (four cross-sections, as a survey repeated each quarter). `quarters` are the
     window's quarters in order, each with the regions as its cells."""
-    year_of = np.arange(len(quarters)) // QUARTERS
-    n_years = int(years["year"].max()) + 1 if len(years) else 0
-    pooled = []
-    for y in range(n_years):
-        cells = [q for q, t in zip(quarters, year_of, strict=True) if t == y]
-        total = cells[0]
-        for more in cells[1:]:
-            total = total + more
-        pooled.append(total)
-    if not pooled:
+    n_years = len(quarters) // QUARTERS
+    if not n_years or not len(years):
         return np.full(len(years), np.nan)
+    pooled = [sum(quarters[y * QUARTERS + 1:(y + 1) * QUARTERS], start=quarters[y * QUARTERS])
+              for y in range(n_years)]
     stacked = CellMoments(*(np.concatenate([getattr(p, f) for p in pooled])
                             for f in ("n", "y", "z", "zz", "zy")))
     effect, _ = cell_wage_effects(stacked)
