@@ -167,8 +167,7 @@ def test_a_declared_start_point_joins_the_global_stage(tmp_path):
     np.testing.assert_allclose(to_theta(spec, design[-1]), [0.04, 0.5])
 
 
-@pytest.mark.parametrize("name", ["baseline.toml", "vacancies.toml", "benefit_duration.toml",
-                                  "regional_gap.toml"])
+@pytest.mark.parametrize("name", ["baseline.toml", "vacancies.toml", "benefit_duration.toml"])
 def test_shipped_calibration_files_are_valid_and_hold_out_four_facts(name):
     spec = load_calibration(CALIBRATION_DIR / name)
     held_out = set(load_facts().facts) - set(spec.targets)
@@ -235,16 +234,3 @@ def test_the_range_objective_counts_only_what_lies_outside_the_measured_range():
     assert distance(outside, t, "range", 0.0) == pytest.approx(1600 * 0.01**2)
     assert distance(inside, t, "range", 0.05) == pytest.approx(0.05 * 1600 * 0.02**2)
     assert distance(inside, t) == pytest.approx(1600 * 0.02**2)  # point: a miss is a miss
-
-
-def test_the_regional_gap_variant_is_the_shipped_calibration_plus_the_gap():
-    """docs/validation.md reports the variant as the shipped calibration with one more
-    target, the regional unemployment gap at the OECD average, and nothing else changed."""
-    base, variant = (load_calibration(CALIBRATION_DIR / n).to_dict()
-                     for n in ("baseline.toml", "regional_gap.toml"))
-    assert set(variant["targets"]) - set(base["targets"]) == {"regional_unemployment_gap"}
-    assert variant["targets"]["regional_unemployment_gap"]["value"] == pytest.approx(0.06)
-    for name, target in base["targets"].items():
-        assert variant["targets"][name] == target, name
-    for key in ("settings", "parameters", "objective", "replicates", "seed", "scenario"):
-        assert variant[key] == base[key], key
