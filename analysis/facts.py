@@ -393,12 +393,13 @@ def measure(economy: pd.DataFrame, regions: pd.DataFrame, recorder: FirmRecorder
 
 
 def annual_regions(regions: pd.DataFrame, first_step: int) -> pd.DataFrame:
-    """Regional annual means (unemployment, mean wage, GDP per head) of whole years from
-    `first_step` on; `year` counts from 0."""
+    """Regional annual means (unemployment, GDP per head) of whole years from `first_step`
+    on; `year` counts from 0. (The wage curve's regional wage is not a mean wage: it comes
+    from the recorder's sums, `annual_wage_effects`.)"""
     frame = regions[regions["step"] >= first_step].copy()
     frame["year"] = (frame["step"] - first_step) // QUARTERS
     return (frame.groupby(["year", "region"], as_index=False)
-            [["unemployment", "mean_wage", "gdp_per_capita"]].mean())
+            [["unemployment", "gdp_per_capita"]].mean())
 
 
 def annual_wage_effects(quarters: list[CellMoments], years: pd.DataFrame) -> np.ndarray:

@@ -154,10 +154,7 @@ def test_the_first_stage_reads_the_models_own_wage_equation():
     rec = FirmRecorder()
     scenario = load_scenario("baseline", {"workers_per_region": 400, "steps": 60})
     simulate(scenario, seed=1, observer=rec)
-    total = rec.wage_cells[0]
-    for more in rec.wage_cells[1:]:
-        total = total + more
-    _, g = cell_wage_effects(total)
+    _, g = cell_wage_effects(sum(rec.wage_cells[1:], start=rec.wage_cells[0]))
     assert 0.1 < g[0] < scenario.firms.skill_elasticity
 
 
