@@ -72,6 +72,7 @@ class FirmParams:
     entrant_size: float = spec(0.3, "share of the median firm's capital", "Capital of a new firm, at most what its investor can invest (never under 5 jobs): entrants are small (Haltiwanger, Jarmin and Miranda 2013, §IV: young firms are small and either exit or grow fast).", 0.01, 10)
     closure_patience: int = spec(8, "quarters", "Consecutive loss-making quarters after which a firm closes (selection: Jovanovic 1982; Hopenhayn 1992, §3).", 1, 400)
     exit_shock: float = spec(0.00576, "per quarter", "Chance a firm is forced to close in a quarter whatever its profits (Melitz 2003, §2; Hopenhayn and Rogerson 1993): the exogenous part of firm exit, beside closure for losses. Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", 0, 0.5)
+    exit_size_elasticity: float = spec(0.0, "1", "How fast the chance of a forced exit (`exit_shock`, the chance of a firm of the mean size) falls with a firm's staff relative to the mean: that chance times (staff / mean staff) to the power -this (Dunne, Roberts and Samuelson 1989: plants' failure rates fall with size); 0 = the same chance for every firm (Melitz 2003, §2), the model before it (regions/relocation.py exit_shock_chances).", 0, 2)
     closure_rate: float = spec(-0.0281, "profit rate per quarter", "A firm whose smoothed after-tax profit rate falls below this closes at once (the exit threshold of Hopenhayn 1992, §3). Calibrated (scenarios/calibration/baseline.toml; docs/validation.md).", -1, 0.5)
 
 
