@@ -123,3 +123,11 @@ def test_the_variant_is_the_regional_gap_calibration_plus_the_elasticity():
     for key in ("settings", "targets", "objective", "pull", "replicates", "seed", "scenario",
                 "global_method", "global_samples", "local_evaluations"):
         assert variant[key] == base[key], key
+
+
+def test_the_low_pull_variant_differs_from_the_variant_only_in_its_pull():
+    base, low = (load_calibration(CALIBRATION_DIR / n).to_dict()
+                 for n in ("exit_by_size.toml", "exit_by_size_low_pull.toml"))
+    assert (base["pull"], low["pull"]) == (0.1, 0.02)
+    for key in set(base) - {"pull", "source"}:
+        assert low[key] == base[key], key
