@@ -16,7 +16,12 @@ not a miss, and what it lies outside counts instead:
     d_k = max(l_k - m_k, 0, m_k - h_k)
 
 (moment inequalities: Chernozhukov, Hong and Tamer 2007, Econometrica 75(5); `pull`,
-default 0.05, only orders candidates that are all inside, toward the targets). The search
+default 0.05, only orders candidates that are all inside, toward the targets). `margin`
+(default 0) narrows each range by that share of its width at both ends before d_k is
+taken: d_k's slope is zero at a range's edge while the pull's is not, so with `margin` 0 a
+fit can settle a moment just outside its range, where simulation noise of a few replicates
+decides whether it is in; a margin makes the fit aim inside by a buffer (the inequalities
+with slack of Chernozhukov, Hong and Tamer 2007, §4). The search
 has two stages (Gourieroux and Monfort 1996, ch. 2; for agent-based models, Grazzini and
 Richiardi 2015):
 
@@ -107,6 +112,7 @@ class CalibrationSpec:
     targets: dict[str, Target]
     objective: str = "point"
     pull: float = DEFAULT_PULL
+    margin: float = 0.0
     start: tuple[float, ...] | None = None   # a point evaluated beside the design
 
     def base(self) -> Scenario:
@@ -123,6 +129,8 @@ class CalibrationSpec:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["targets"] = {k: asdict(t) for k, t in self.targets.items()}
+        if not self.margin:  # only when used, so earlier calibrations keep their fingerprint
+            out.pop("margin")
         return out
 
     def fingerprint(self) -> str:
@@ -163,7 +171,7 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
         raise ScenarioError(src, "local.method", f"{local['method']!r} is not a known method",
                             "nelder-mead")
     objective = _table(doc, "objective", src)
-    _only(objective, ("kind", "pull"), src, "objective.")
+    _only(objective, ("kind", "pull", "margin"), src, "objective.")
     kind = objective.get("kind", "point")
     if kind not in OBJECTIVES:
         raise ScenarioError(src, "objective.kind", f"{kind!r} is not a known objective",
@@ -171,6 +179,10 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
     pull = _float(objective, "pull", src, "objective.") if "pull" in objective else DEFAULT_PULL
     if pull < 0:
         raise ScenarioError(src, "objective.pull", f"{pull} is negative", ">= 0")
+    margin = _float(objective, "margin", src, "objective.") if "margin" in objective else 0.0
+    if not 0 <= margin < 0.5 or (margin and kind != "range"):
+        raise ScenarioError(src, "objective.margin", f"{margin} is not allowed here",
+                            'from 0 to below 0.5, with kind = "range"')
     facts = load_facts().facts
     spec = CalibrationSpec(
         source=src, description=str(doc.get("description", "")), scenario=scenario,
@@ -179,7 +191,7 @@ def load_calibration(path: str | Path | None = None) -> CalibrationSpec:
         global_samples=_int(glob, "samples", src, "global.", 1, 32),
         local_evaluations=_int(local, "max_evaluations", src, "local.", 0, 40),
         parameters=tuple(_parameters(doc, src)), targets=_targets(doc, src, facts),
-        objective=kind, pull=pull)
+        objective=kind, pull=pull, margin=margin)
     spec = replace(spec, start=_start(glob, spec.parameters, src))
     try:  # every candidate must be a valid scenario: check the base and both bounds
         spec.base()
@@ -289,7 +301,7 @@ def _targets(doc: dict, src: str, facts: dict[str, Any]) -> dict[str, Target]:
 # -- evaluations -------------------------------------------------------------------------
 
 def distance(moments: dict[str, float], targets: dict[str, Target], objective: str = "point",
-             pull: float = DEFAULT_PULL) -> float:
+             pull: float = DEFAULT_PULL, margin: float = 0.0) -> float:
     """The weighted moment distance J of the `objective` (module docstring); UNDEFINED if a
     moment is NaN."""
     total = 0.0
@@ -297,16 +309,18 @@ def distance(moments: dict[str, float], targets: dict[str, Target], objective: s
         m = moments.get(name, float("nan"))
         if not math.isfinite(m):
             return UNDEFINED
-        total += contribution(m, t, objective, pull)
+        total += contribution(m, t, objective, pull, margin)
     return total
 
 
 def contribution(m: float, t: Target, objective: str = "point",
-                 pull: float = DEFAULT_PULL) -> float:
+                 pull: float = DEFAULT_PULL, margin: float = 0.0) -> float:
     """One moment's term of J: its squared miss of the target, or under the range objective
-    its squared distance outside the measured range plus `pull` times the former."""
+    its squared distance outside the measured range, narrowed by `margin` of its width at
+    each end, plus `pull` times the former."""
     if objective == "range":
-        outside = max(t.low - m, 0.0, m - t.high)
+        slack = margin * (t.high - t.low)
+        outside = max(t.low + slack - m, 0.0, m - t.high + slack)
         return t.weight * (outside**2 + pull * (m - t.value) ** 2)
     return t.weight * (m - t.value) ** 2
 
@@ -389,7 +403,7 @@ class Evaluator:
                   "theta": [float(v) for v in theta],
                   "parameters": self.overrides(theta), "moments": moments,
                   "distance": distance(moments, self.spec.targets, self.spec.objective,
-                                       self.spec.pull),
+                                       self.spec.pull, self.spec.margin),
                   "stopped": stopped[0] if stopped else ""}
         write_json(self.folder / f"eval-{key}.json", record)
         self.cache[key] = record
@@ -555,7 +569,7 @@ def calibrate(file: str | Path, out: str | Path | None = None, resume: bool = Fa
     fit = pd.DataFrame([{"fact": k, "target": t.value, "low": t.low, "high": t.high,
                          "model": chosen["moments"][k], "weight": t.weight,
                          "contribution": contribution(chosen["moments"][k], t, spec.objective,
-                                                      spec.pull)}
+                                                      spec.pull, spec.margin)}
                         for k, t in spec.targets.items()])
     jac_table = identification_table(spec, jac, theta, chosen["moments"], names)
     sens = global_sensitivity(spec, first, list(ev.facts.facts))
@@ -631,8 +645,10 @@ def report(spec: CalibrationSpec, result: CalibrationResult) -> str:
     lines += [f"| `{p.key}` | {fmt(p.low)} | {fmt(p.high)} | {fmt(result.estimates[p.key])} |"
               for p in spec.parameters]
     objective = ("point: each moment's squared miss of its target" if spec.objective == "point"
-                 else f"range: each moment's squared distance outside its measured range, plus "
-                      f"{fmt(spec.pull)} times its squared miss of the target")
+                 else "range: each moment's squared distance outside its measured range"
+                      + (f" narrowed by {fmt(spec.margin)} of its width at each end"
+                         if spec.margin else "")
+                      + f", plus {fmt(spec.pull)} times its squared miss of the target")
     lines += ["", f"Distance J = {fmt(result.distance)} (objective {objective}).", "",
               "## Moment fit", "",
               "| fact | target | range | model | weight | contribution to J |",

@@ -141,6 +141,8 @@ def test_resume_after_a_kill_reuses_the_saved_evaluations(tmp_path, data):
      "global.start"),
     ('[objective]\nkind = "band"\n', "objective.kind"),
     ('[objective]\nkind = "range"\npull = -1\n', "objective.pull"),
+    ('[objective]\nkind = "range"\nmargin = 0.5\n', "objective.margin"),
+    ('[objective]\nkind = "point"\nmargin = 0.1\n', "objective.margin"),
 ])
 def test_bad_calibration_file_exits_2_naming_file_and_key(tmp_path, capsys, text, key):
     path = tmp_path / "bad.toml"
@@ -234,3 +236,17 @@ def test_the_range_objective_counts_only_what_lies_outside_the_measured_range():
     assert distance(outside, t, "range", 0.0) == pytest.approx(1600 * 0.01**2)
     assert distance(inside, t, "range", 0.05) == pytest.approx(0.05 * 1600 * 0.02**2)
     assert distance(inside, t) == pytest.approx(1600 * 0.02**2)  # point: a miss is a miss
+
+
+def test_a_margin_narrows_each_range_so_the_fit_aims_inside():
+    """With `margin` a moment within that share of its range's width of an edge counts as
+    outside by what it lacks of the buffer; deep inside nothing changes, and margin 0 is
+    the plain range objective."""
+    from highroad.scenarios.calibration import Target, distance
+
+    t = {"u": Target("u", 0.065, 1600.0, 0.04, 0.09)}  # width 0.05: a 0.1 margin is 0.005
+    near_edge, deep = {"u": 0.088}, {"u": 0.07}
+    assert distance(near_edge, t, "range", 0.0) == 0.0
+    assert distance(near_edge, t, "range", 0.0, 0.1) == pytest.approx(1600 * 0.003**2)
+    assert distance(deep, t, "range", 0.0, 0.1) == 0.0
+    assert distance({"u": 0.041}, t, "range", 0.0, 0.1) == pytest.approx(1600 * 0.004**2)

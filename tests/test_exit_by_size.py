@@ -131,3 +131,11 @@ def test_the_low_pull_variant_differs_from_the_variant_only_in_its_pull():
     assert (base["pull"], low["pull"]) == (0.1, 0.02)
     for key in set(base) - {"pull", "source"}:
         assert low[key] == base[key], key
+
+
+def test_the_margin_variant_differs_from_the_variant_only_in_its_margin():
+    base, margin = (load_calibration(CALIBRATION_DIR / n).to_dict()
+                    for n in ("exit_by_size.toml", "exit_by_size_margin.toml"))
+    assert "margin" not in base and margin["margin"] == 0.1
+    for key in set(base) - {"source"}:
+        assert margin[key] == base[key], key
