@@ -20,8 +20,7 @@ default 0.05, only orders candidates that are all inside, toward the targets). `
 (default 0) narrows each range by that share of its width at both ends before d_k is
 taken: d_k's slope is zero at a range's edge while the pull's is not, so with `margin` 0 a
 fit can settle a moment just outside its range, where simulation noise of a few replicates
-decides whether it is in; a margin makes the fit aim inside by a buffer (the inequalities
-with slack of Chernozhukov, Hong and Tamer 2007, §4). The search
+decides whether it is in; a margin makes the fit aim inside by a buffer. The search
 has two stages (Gourieroux and Monfort 1996, ch. 2; for agent-based models, Grazzini and
 Richiardi 2015):
 
