@@ -106,6 +106,8 @@ def test_in_the_running_economy_forced_exits_pick_small_firms():
         kept = np.concatenate(kept_staff).mean()
         if elasticity:
             assert closed_mean[elasticity] < 0.7 * kept
+        else:
+            assert closed_mean[elasticity] > 0.7 * kept
     assert closed_mean[1.0] < 0.8 * closed_mean[0.0]
     model = _model(0.5, 0)
     staff = model.firm_table.view("employees")[model.firm_table.view("active")]
