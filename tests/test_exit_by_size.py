@@ -141,3 +141,23 @@ def test_the_margin_variant_differs_from_the_variant_only_in_its_margin():
     assert "margin" not in base and margin["margin"] == 0.1
     for key in set(base) - {"source"}:
         assert margin[key] == base[key], key
+
+
+def test_the_focused_variant_differs_from_the_margin_variant_only_as_its_header_says():
+    margin, focused = (load_calibration(CALIBRATION_DIR / n).to_dict()
+                       for n in ("exit_by_size_margin.toml", "exit_by_size_focused.toml"))
+    keys = [p["key"] for p in margin["parameters"]]
+    assert [p["key"] for p in focused["parameters"]] == [
+        k for k in keys if k != "firms.closure_rate"]
+    for old in margin["parameters"]:
+        if old["key"] == "firms.sales_expectation_weight":
+            assert next(p for p in focused["parameters"] if p["key"] == old["key"]) == {
+                **old, "high": 1.0}
+        elif old["key"] != "firms.closure_rate":
+            assert old in focused["parameters"], old["key"]
+    i = keys.index("firms.closure_rate")
+    assert list(focused["start"]) == list(margin["start"][:i]) + list(margin["start"][i + 1:])
+    assert (focused["global_samples"], focused["local_evaluations"]) == (32, 130)
+    for key in set(margin) - {"source", "parameters", "start", "global_samples",
+                              "local_evaluations"}:
+        assert focused[key] == margin[key], key
