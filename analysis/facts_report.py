@@ -2,7 +2,7 @@
 
 The facts, their ranges and sources are data (scenarios/facts/facts.toml); which of them
 the calibration targets (`role` = calibrated) or leaves out (`held_out`) is read from the
-calibration file (scenarios/calibration/baseline.toml). Replicates share nothing but the
+calibration file (scenarios/calibration/exit_by_size_focused.toml). Replicates share nothing but the
 scenario: replicate r runs with the r-th seed of `SeedSequence(seed).spawn` (as sweeps do),
 in parallel processes; the model value of a fact is its mean over replicates, with a 95%
 percentile bootstrap interval of that mean over replicates.

@@ -109,7 +109,7 @@ def add_facts_parser(sub: Any) -> None:
                        metavar="KEY=VALUE", help="override a scenario key (repeatable)")
     facts.add_argument("--calibration", help="calibration file whose targets are the "
                                              "'calibrated' facts (default: the shipped "
-                                             "scenarios/calibration/baseline.toml)")
+                                             "scenarios/calibration/exit_by_size_focused.toml)")
     facts.add_argument("--out", default="out/facts", help="report folder (default out/facts)")
 
 

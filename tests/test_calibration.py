@@ -18,12 +18,13 @@ from highroad.analysis.facts_report import load_facts, replicate_seeds
 from highroad.cli import main
 from highroad.scenarios.calibration import (
     CALIBRATION_DIR,
+    SHIPPED_CALIBRATION,
     calibrate,
     global_design,
     load_calibration,
     to_theta,
 )
-from highroad.scenarios.loader import load_scenario
+from highroad.scenarios.loader import build_scenario, load_scenario, read_toml
 
 #: A small world, a few years: each run takes a fraction of a second. Twelve firms a region:
 #: with six, one firm's fate swings the moments enough that a chance match, not the truth,
@@ -37,6 +38,7 @@ SMALL = {"n_regions": 2, "workers_per_region": 600, "firms_per_region": 12, "ste
          "burn_in": 8, "firms.exit_shock": 0.0, "firms.loss_closure": False,
          "labour.matching_efficiency": 0.3, "labour.search_weight": 0.0}
 TRUTH = {"labour.separation_rate": 0.05, "labour.bargaining_power": 0.45}
+ROOT = Path(__file__).resolve().parents[1]
 BOUNDS = {"labour.separation_rate": (0.01, 0.10), "labour.bargaining_power": (0.2, 0.7)}
 #: Separations move job destruction and unemployment; bargaining power the labour share.
 MOMENTS = ("unemployment", "labour_share", "job_destruction")
@@ -169,7 +171,7 @@ def test_a_declared_start_point_joins_the_global_stage(tmp_path):
     np.testing.assert_allclose(to_theta(spec, design[-1]), [0.04, 0.5])
 
 
-@pytest.mark.parametrize("name", ["baseline.toml", "vacancies.toml", "benefit_duration.toml"])
+@pytest.mark.parametrize("name", sorted(p.name for p in CALIBRATION_DIR.glob("*.toml")))
 def test_shipped_calibration_files_are_valid_and_hold_out_four_facts(name):
     spec = load_calibration(CALIBRATION_DIR / name)
     held_out = set(load_facts().facts) - set(spec.targets)
@@ -177,8 +179,22 @@ def test_shipped_calibration_files_are_valid_and_hold_out_four_facts(name):
             "beta_convergence"} <= held_out
 
 
-def test_the_benefit_variant_is_the_shipped_calibration_with_one_more_setting():
-    """docs/validation.md reports the variant as the shipped calibration with benefits that
+def test_the_defaults_are_the_shipped_calibrations_estimate_and_settings():
+    """scenarios/schema.py's defaults are the estimate of SHIPPED_CALIBRATION, as its run
+    (docs/calibration/) wrote it, to four significant digits, with that file's settings."""
+    spec = load_calibration()
+    assert Path(spec.source).name == SHIPPED_CALIBRATION
+    run = ROOT / "docs" / "calibration" / f"{Path(SHIPPED_CALIBRATION).stem}_calibrated.toml"
+    estimated = build_scenario(read_toml(run), str(run), "calibrated")
+    defaults = load_scenario("baseline")
+    for p in spec.parameters:
+        assert float(f"{estimated.get(p.key):.4g}") == defaults.get(p.key), p.key
+    for key, value in spec.settings.items():
+        assert defaults.get(key) == value, key
+
+
+def test_the_benefit_variant_is_the_baseline_calibration_with_one_more_setting():
+    """docs/validation.md reports the variant as the baseline calibration with benefits that
     run out after four quarters, and nothing else changed."""
     base, variant = (load_calibration(CALIBRATION_DIR / n).to_dict()
                      for n in ("baseline.toml", "benefit_duration.toml"))
@@ -187,8 +203,8 @@ def test_the_benefit_variant_is_the_shipped_calibration_with_one_more_setting():
         assert variant[key] == base[key], key
 
 
-def test_the_vacancy_variant_is_the_shipped_calibration_plus_the_vacancy_rate():
-    """docs/validation.md reports the variant as the shipped calibration with one more
+def test_the_vacancy_variant_is_the_baseline_calibration_plus_the_vacancy_rate():
+    """docs/validation.md reports the variant as the baseline calibration with one more
     target and one more parameter; anything else that differed would be a second change."""
     base, variant = (load_calibration(CALIBRATION_DIR / n).to_dict()
                      for n in ("baseline.toml", "vacancies.toml"))
