@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import BASELINE_TOML_DEFAULTS
 
 from highroad.regions.incomes import assistance_bases, phased_benefit_rates
 from highroad.regions.model import RegionalEconomy
@@ -87,15 +88,16 @@ def _active_firms(model: RegionalEconomy, region: int) -> int:
 
 @pytest.mark.slow
 def test_benefits_that_run_out_reopen_a_region_its_last_firms_left():
-    """The trap docs/validation.md measures. At the defaults (benefits without limit, on
-    each claimant's last wage), seed 2: region 5's last firms, the most productive, paid the
+    """The trap docs/validation.md measured at the baseline.toml defaults (pinned:
+    `BASELINE_TOML_DEFAULTS`), benefits without limit, on each claimant's last wage,
+    seed 2: region 5's last firms, the most productive, paid the
     highest wages in the economy, and when the last closes (quarter 166) its 2,000 workers
     keep benefits on those wages. The region's outside option (1.7) is above what a job
     there earns (1.2-1.5 at productivity 1), so no entrant expects a profit and none comes:
     still empty 20 quarters on. Its twin from the same state, where insurance runs out after
     four quarters and assistance follows on the region's median, has firms again within
     those 20 quarters (measured: 30 after 8 quarters, 65 after 20)."""
-    model = RegionalEconomy(load_scenario("baseline"), seed=2)
+    model = RegionalEconomy(load_scenario("baseline", BASELINE_TOML_DEFAULTS), seed=2)
     while _active_firms(model, 5) > 0:
         model.step()
         assert model.steps < 200, "region 5 no longer empties at seed 2"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import BASELINE_TOML_DEFAULTS
 
 from highroad.agents.investor import founds_firm
 from highroad.regions import goods_market as gm
@@ -266,17 +267,32 @@ def test_exit_shocks_close_firms_at_their_rate_whatever_their_profits(small):
     assert off.flows["closures"] == counted
 
 
-@pytest.mark.slow
-def test_idiosyncratic_demand_creates_and_destroys_jobs():
-    """The placebo of the job flows the calibration fits: with hiring on sales, persistent
-    firm-level demand shifts (Foster, Haltiwanger and Syverson 2008) move employment between
-    firms; without them (volatility 0) gross job creation falls (measured at the calibrated
-    defaults, 20 replicates: 3.34% against 2.74% a quarter). Default economy, seeds 0-3."""
+def _job_creation(**overrides) -> float:
+    """Gross job creation a quarter (`highroad facts`), default world, mean of seeds 0-3."""
     from highroad.analysis.facts import measure_replicate
 
-    def creation(**overrides) -> float:
-        scen = load_scenario("baseline", overrides)
-        return float(np.mean([measure_replicate(scen, seed).facts["job_creation"]
-                              for seed in range(4)]))
+    scen = load_scenario("baseline", overrides)
+    return float(np.mean([measure_replicate(scen, seed).facts["job_creation"]
+                          for seed in range(4)]))
 
-    assert creation() > creation(**{"firms.demand_volatility": 0.0}) + 0.002
+
+@pytest.mark.slow
+def test_forced_exits_carry_the_job_flows_at_defaults():
+    """The placebo of the job flows the calibration fits, at the current defaults: without
+    forced exits (`firms.exit_shock` 0) gross job creation falls (measured, seeds 0-3:
+    3.18% against 2.39% a quarter, unemployment 8.0% against 1.9%). Idiosyncratic demand
+    no longer carries them (volatility 0: 3.19%; the next test)."""
+    assert _job_creation() > _job_creation(**{"firms.exit_shock": 0.0}) + 0.005
+
+
+@pytest.mark.slow
+def test_idiosyncratic_demand_creates_and_destroys_jobs():
+    """With hiring on sales, persistent firm-level demand shifts (Foster, Haltiwanger and
+    Syverson 2008) move employment between firms; without them (volatility 0) gross job
+    creation falls. Measured in the economy where this mechanism carried the job flows, the
+    baseline.toml defaults (pinned; 20 replicates: 3.34% against 2.74% a quarter). At the
+    current defaults it does not (seeds 0-3: 3.18% with, 3.19% without): the calibration
+    moved the job flows onto forced exits (docs/validation.md)."""
+    assert (_job_creation(**BASELINE_TOML_DEFAULTS)
+            > _job_creation(**{**BASELINE_TOML_DEFAULTS, "firms.demand_volatility": 0.0})
+            + 0.002)

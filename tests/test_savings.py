@@ -61,7 +61,8 @@ def test_consuming_out_of_net_worth_keeps_savings_from_piling_up_as_idle_cash():
 #: (the rounded estimate of an earlier calibration, with benefits on the regional mean wage
 #: as then; written out so the test does not depend on the defaults). Investors found firms
 #: in their best region, as then: with the founding taste on, the cash-based economy at
-#: these seeds no longer sinks (mean unemployment 4.4%).
+#: these seeds no longer sinks (mean unemployment 4.4%). Forced exits the same for every
+#: firm, as then (`firms.exit_size_elasticity` did not exist).
 FRAGILE = {"labour.matching_efficiency": 0.649, "labour.bargaining_power": 0.466,
            "labour.search_weight": 0.0749, "firms.tfp_dispersion": 0.238,
            "capital.location_taste": 0.00226, "firms.closure_rate": -0.0217,
@@ -71,7 +72,7 @@ FRAGILE = {"labour.matching_efficiency": 0.649, "labour.bargaining_power": 0.466
            "labour.benefit_base": "regional_mean_wage",
            "firms.demand_constrained": False, "shocks.common_share": 0.0,
            "labour.threat_point": "job_finding", "labour.outside_skill_elasticity": 0.0,
-           "capital.founding_taste": False}
+           "capital.founding_taste": False, "firms.exit_size_elasticity": 0.0}
 
 
 @pytest.mark.slow
