@@ -193,6 +193,14 @@ def test_the_defaults_are_the_shipped_calibrations_estimate_and_settings():
         assert defaults.get(key) == value, key
 
 
+def test_the_facts_help_names_the_shipped_calibration(capsys):
+    """The CLI keeps heavy imports out of start-up, so its help names the file in words: it
+    must be the one `SHIPPED_CALIBRATION` names."""
+    with pytest.raises(SystemExit):
+        main(["facts", "--help"])
+    assert f"scenarios/calibration/{SHIPPED_CALIBRATION}" in capsys.readouterr().out
+
+
 def test_the_benefit_variant_is_the_baseline_calibration_with_one_more_setting():
     """docs/validation.md reports the variant as the baseline calibration with benefits that
     run out after four quarters, and nothing else changed."""
