@@ -61,6 +61,9 @@ DEFAULT_STOP_YEAR = 40
 #: Shortest time between two redraws while playing (s): fast paces step several quarters
 #: per redraw, so stepping is not held up by drawing.
 REDRAW_SECONDS = 0.4
+#: A redraw asked for and not drawn after this long (s) is asked for again (a page closed
+#: mid-draw must not stop play redrawing for good).
+REDRAW_GIVE_UP_SECONDS = 5.0
 #: Environment variable through which `highroad demo --scenario` picks the starting scenario.
 SCENARIO_ENV = "HIGHROAD_DEMO_SCENARIO"
 #: Region observables the network can be coloured by: label and fixed colour range (None:
@@ -108,6 +111,39 @@ def parse_seed(seed: int | str) -> int:
 
 def region_colour(region: int) -> str:
     return REGION_COLOURS[region % len(REGION_COLOURS)]
+
+
+class RedrawPacer:
+    """When play may ask the page for a redraw: the last one has been drawn,
+    `REDRAW_SECONDS` have passed since it was asked for, and the page has since been idle
+    at least as long as that redraw took.
+
+    Why the idle time: a redraw asked for while another thread is drawing is drawn by that
+    thread in the same pass (reacton renders again for as long as the state keeps
+    changing). When the lever handlers' thread is the one drawing and a redraw takes about
+    `REDRAW_SECONDS`, it never gets back to the browser's messages, and a click on pause
+    waited seconds, now and then over 20 s (4 charts, 10,000 workers, 2 cores).
+    """
+
+    def __init__(self) -> None:
+        self.asked_at = self.drawn_at = -float("inf")
+        self.took = 0.0  # how long the last redraw play asked for took to draw (s)
+        self.waiting = False  # asked for, not drawn yet
+
+    def due(self, now: float) -> bool:
+        if self.waiting:
+            return now - self.asked_at >= REDRAW_GIVE_UP_SECONDS
+        return now - self.asked_at >= REDRAW_SECONDS and now - self.drawn_at >= self.took
+
+    def asked(self, now: float) -> None:
+        self.asked_at, self.waiting = now, True
+
+    def drawn(self) -> None:
+        """The page has drawn (every render, whoever asked for it)."""
+        now = time.perf_counter()
+        if self.waiting:
+            self.took = now - self.asked_at
+        self.drawn_at, self.waiting = now, False
 
 
 class DemoEconomy(RegionalEconomy):
@@ -169,6 +205,7 @@ class DemoEconomy(RegionalEconomy):
         #: The previous run, drawn as grey dashes to compare experiments: (label, its rows).
         self.ghost: tuple[str, pd.DataFrame] | None = None
         self._step_times: deque[float] = deque(maxlen=21)
+        self.redraws = RedrawPacer()  # paces play's redraws (see RunControls)
         self._history: tuple[int, pd.DataFrame, pd.DataFrame] | None = None
         for _ in range(self.params.world.burn_in):
             self.step()
@@ -496,6 +533,7 @@ def Chart(model: DemoEconomy, draw: Callable[[DemoEconomy], Figure]) -> None:
     png = solara.use_memo(lambda: figure_png(draw(model)),
                           [model, model.steps, len(model.lever_changes)])
     solara.Image(png, format="png")
+    solara.use_effect(model.redraws.drawn, None)  # after every render: play may ask again
 
 
 @solara.component
@@ -656,8 +694,9 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
     """Reset, play/pause, step, the pace in quarters per second and the year play stops at.
 
     Play steps the model in a thread at the chosen pace and redraws at most every
-    `REDRAW_SECONDS`, so a slow pace shows every quarter and a fast one is not held up by
-    drawing. One loop, no "Use Threads" switch: the pace is the only speed control.
+    `REDRAW_SECONDS` (and no faster than the page draws, `RedrawPacer`), so a slow pace
+    shows every quarter, a fast one is not held up by drawing, and the buttons answer while
+    it plays. One loop, no "Use Threads" switch: the pace is the only speed control.
     """
     update_counter.get()
     playing = solara.use_reactive(False)
@@ -668,7 +707,7 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
     def play() -> None:
         # Quarter k of this play is due at start + k / pace: a redraw that takes longer
         # than a quarter's share is caught up by stepping without sleep until on time.
-        drawn, start, done, rate = 0.0, time.perf_counter(), 0, pace.value
+        start, done, rate = time.perf_counter(), 0, pace.value
         while playing.value:
             m = model.value
             if m.quarter >= 4 * stop_year.value or not m.running:
@@ -682,9 +721,9 @@ def RunControls(model: solara.Reactive[DemoEconomy], on_reset: Callable[[], None
                 failure.set(f"The run stopped at quarter {m.quarter}: {exc}")
                 break
             done += 1
-            if time.perf_counter() - drawn >= REDRAW_SECONDS:
+            if m.redraws.due(now := time.perf_counter()):
+                m.redraws.asked(now)
                 force_update()
-                drawn = time.perf_counter()
         playing.set(False)
         force_update()
 

@@ -6,6 +6,7 @@ only exist under one) and driven through their widgets, as a browser would.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import ipyvuetify as v
@@ -385,6 +386,34 @@ def test_page_steps_and_redraws() -> None:
     assert rc.find(v.Slider, label="Capital mobility")
     assert {"Scenario", "Seed"} <= {w.widget.label for w in rc.find(v.Select)} | {
         w.widget.label for w in rc.find(v.TextField)}
+    rc.close()
+
+
+def test_play_asks_for_no_redraw_while_one_is_drawing_nor_before_the_page_had_its_turn(
+) -> None:
+    # Regression: redraws asked for faster than the page drew kept the thread that draws
+    # for the lever handlers drawing, and a click on pause waited up to 20 s and more.
+    pacer = app.RedrawPacer()
+    assert pacer.due(100.0)
+    pacer.asked(100.0)
+    assert not pacer.due(100.0 + app.REDRAW_SECONDS + 1.0)  # not drawn yet
+    pacer.drawn_at, pacer.waiting, pacer.took = 100.9, False, 0.9  # it took 0.9 s to draw
+    assert not pacer.due(101.0)  # drawn, but the page has been idle 0.1 s of 0.9
+    assert pacer.due(101.85)
+    pacer.took = 0.0  # a quick draw: REDRAW_SECONDS since it was asked for still apply
+    pacer.drawn_at = 100.05
+    assert not pacer.due(100.0 + app.REDRAW_SECONDS - 0.01)
+    assert pacer.due(100.0 + app.REDRAW_SECONDS)
+    pacer.asked(200.0)  # a page closed mid-draw does not stop play redrawing for good
+    assert not pacer.due(200.0 + app.REDRAW_GIVE_UP_SECONDS - 0.01)
+    assert pacer.due(200.0 + app.REDRAW_GIVE_UP_SECONDS)
+
+
+def test_a_rendered_page_tells_play_its_redraw_was_drawn() -> None:
+    model = solara.reactive(small())
+    model.value.redraws.asked(time.perf_counter())
+    _, rc = solara.render(InLayout(app.Charts(model.value)), handle_error=False)
+    assert not model.value.redraws.waiting and model.value.redraws.took > 0
     rc.close()
 
 

@@ -100,7 +100,10 @@ def wait_for_quarter(page: sync_api.Page, at_least: int) -> None:
 
 
 def pause(page: sync_api.Page) -> None:
-    """Press Mesa's pause button and wait for the last redraw (the quarter stops moving)."""
+    """Press the pause button and wait for the last redraw (the quarter stops moving).
+
+    One click must do: while play redrew faster than the page drew, a click on pause could
+    wait over 20 s (`app.RedrawPacer`), and this wait is what caught it."""
     page.get_by_role("button", name="❚❚").click()
     page.get_by_role("button", name="▶").wait_for()
     deadline, last = time.monotonic() + WAIT_MS / 1000, -1
