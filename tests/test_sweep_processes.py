@@ -66,16 +66,22 @@ def cpu_ticks(pid: int) -> int:
     return 0 if fields is None else int(fields[11]) + int(fields[12])
 
 
-def busy_worker(pid: int, timeout: float = 60.0) -> int:
-    """A pool worker of `pid` that is running a run now: one whose CPU time grows over a
-    tenth of a second. A worker killed between two runs fails no run, which would make the
-    test below depend on when it happened to look."""
+def busy_worker(pid: int, timeout: float = 60.0, spells: int = 5) -> int:
+    """A pool worker of `pid` that is running a run now: one whose CPU time grew in each of
+    `spells` consecutive tenths of a second. A worker killed between two runs fails no run,
+    which would make the test below depend on when it happened to look; and a worker is
+    busy for a moment between runs too (freeing the last run's tables, taking the next
+    task before it announces it), so one busy tenth is not enough (CI once killed a worker
+    there: every run ended ok)."""
     deadline = time.monotonic() + timeout
+    streak: dict[int, int] = {}
     while time.monotonic() < deadline:
         workers = workers_of(pid)
         before = {w: cpu_ticks(w) for w in workers}
         time.sleep(0.1)
-        busy = [w for w in workers if cpu_ticks(w) > before[w] + 2]
+        streak = {w: streak.get(w, 0) + 1 if cpu_ticks(w) > before[w] + 2 else 0
+                  for w in workers}
+        busy = [w for w, n in streak.items() if n >= spells]
         if busy:
             return busy[0]
     raise AssertionError("no busy worker")
