@@ -71,8 +71,8 @@ def busy_worker(pid: int, timeout: float = 60.0, spells: int = 5) -> int:
     `spells` consecutive tenths of a second. A worker killed between two runs fails no run,
     which would make the test below depend on when it happened to look; and a worker is
     busy for a moment between runs too (freeing the last run's tables, taking the next
-    task before it announces it), so one busy tenth is not enough (CI once killed a worker
-    there: every run ended ok)."""
+    task before it announces it), so one busy tenth is not enough. (Once in CI every run
+    ended ok after the kill, with one busy tenth: the killed worker was running none.)"""
     deadline = time.monotonic() + timeout
     streak: dict[int, int] = {}
     while time.monotonic() < deadline:
