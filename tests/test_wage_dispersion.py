@@ -7,6 +7,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from highroad.errors import ScenarioError
 from highroad.regions.labour import market_skill_factor, worker_wages
@@ -14,6 +16,7 @@ from highroad.regions.model import RegionalEconomy
 from highroad.regions.returns import (
     MarketConditions,
     bargained_revenue,
+    nash_wage,
     search_value,
     unemployment_threat,
 )
@@ -125,6 +128,27 @@ def test_the_unemployment_threat_point_is_the_expected_income_of_a_broken_bargai
     np.testing.assert_allclose(full, (1 - u) * 1.0 + u * 0.4)
     np.testing.assert_allclose(unemployment_threat(0.4, 1.0, u, 0.0), 0.4)
     np.testing.assert_allclose(unemployment_threat(0.4, 0.3, u, 1.0), 0.4)  # no gain
+
+
+@given(power=st.floats(0.0, 1.0), weight=st.floats(0.0, 1.0), u=st.floats(0.01, 0.6),
+       benefit=st.floats(0.1, 0.9), revenue=st.floats(1.0, 3.0))
+def test_the_threat_points_wage_curve_is_at_most_u_times_the_gain_over_the_wage(
+        power, weight, u, benefit, revenue):
+    """docs/validation.md: through the threat point the wage's elasticity to unemployment
+    is -(1 - beta) s u (w_med - b) / w, so never steeper than -u (w_med - b) / w (the
+    measured -0.05 to -0.15 needs more than this bargain at unemployment rates near 8%)."""
+    going = 1.0  # the region's median wage
+
+    def log_wage(log_u: float) -> float:
+        threat = unemployment_threat(benefit, going, np.exp(log_u), weight)
+        return float(np.log(nash_wage(revenue, threat, power)))
+
+    h = 1e-5
+    numeric = (log_wage(np.log(u) + h) - log_wage(np.log(u) - h)) / (2 * h)
+    wage = np.exp(log_wage(np.log(u)))
+    formula = -(1 - power) * weight * u * (going - benefit) / wage
+    assert numeric == pytest.approx(formula, rel=1e-4, abs=1e-9)
+    assert abs(numeric) <= u * (going - benefit) / wage + 1e-9
 
 
 def test_the_regions_unemployment_rate_is_smoothed_from_the_labour_market():
