@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from highroad.analysis.facts import within
+from highroad.analysis.facts import fixed_effects_slope, within
 from highroad.analysis.facts_report import replicate_seeds
 from highroad.scenarios.loader import parse_override
 
@@ -84,7 +84,8 @@ def replicate(args: tuple[int, dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFr
 
 def slope(y: np.ndarray, x: np.ndarray, controls: list[np.ndarray],
           groups: list[np.ndarray]) -> float:
-    """OLS coefficient of x with the controls, every grouping's effects swept out."""
+    """OLS coefficient of x with the controls, every grouping's effects swept out
+    (`fixed_effects_slope` with control variables)."""
     columns = [within(c, groups) for c in [x, *controls]]
     coef = np.linalg.lstsq(np.column_stack(columns), within(y, groups), rcond=None)[0]
     return float(coef[0])
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
         key + panel["year"].astype(str)).to_numpy()
     log_u = np.log(panel["u_smoothed"].to_numpy())
     for name in ("outside", "mean_wage"):
-        value = slope(np.log(panel[name].to_numpy()), log_u, [], [region, year])
+        value, _, _ = fixed_effects_slope(np.log(panel[name].to_numpy()), log_u, [region, year])
         print(f"2. panel elasticity of the {name.replace('_', ' ')}: {value:+.4f}")
     workers = pd.concat([r[1] for r in runs], ignore_index=True)
     workers = workers[workers["u_year"] > 0]
