@@ -128,7 +128,11 @@ class RedrawPacer:
     def __init__(self) -> None:
         self.asked_at = self.drawn_at = -float("inf")
         self.took = 0.0  # how long the last redraw play asked for took to draw (s)
-        self.waiting = False  # asked for, not drawn yet
+
+    @property
+    def waiting(self) -> bool:
+        """Asked for and not drawn yet."""
+        return self.asked_at > self.drawn_at
 
     def due(self, now: float) -> bool:
         if self.waiting:
@@ -136,14 +140,14 @@ class RedrawPacer:
         return now - self.asked_at >= REDRAW_SECONDS and now - self.drawn_at >= self.took
 
     def asked(self, now: float) -> None:
-        self.asked_at, self.waiting = now, True
+        self.asked_at = now
 
     def drawn(self) -> None:
         """The page has drawn (every render, whoever asked for it)."""
         now = time.perf_counter()
         if self.waiting:
             self.took = now - self.asked_at
-        self.drawn_at, self.waiting = now, False
+        self.drawn_at = now
 
 
 class DemoEconomy(RegionalEconomy):

@@ -397,7 +397,7 @@ def test_play_asks_for_no_redraw_while_one_is_drawing_nor_before_the_page_had_it
     assert pacer.due(100.0)
     pacer.asked(100.0)
     assert not pacer.due(100.0 + app.REDRAW_SECONDS + 1.0)  # not drawn yet
-    pacer.drawn_at, pacer.waiting, pacer.took = 100.9, False, 0.9  # it took 0.9 s to draw
+    pacer.drawn_at, pacer.took = 100.9, 0.9  # drawn: it took 0.9 s
     assert not pacer.due(101.0)  # drawn, but the page has been idle 0.1 s of 0.9
     assert pacer.due(101.85)
     pacer.took = 0.0  # a quick draw: REDRAW_SECONDS since it was asked for still apply
